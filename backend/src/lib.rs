@@ -1,0 +1,10 @@
+//! Querent: natural-language questions about logs and traces, answered from Loki and Tempo.
+//!
+//! The stages (see `docs/architecture.md`): understand the question, ground it in the user's schema,
+//! plan a typed LogQL/TraceQL query, execute it, turn results into Grafana frames, analyse, answer.
+//! [`plan::Plan`] is the seam between translating and everything after it.
+
+pub mod plan;
+
+pub use plan::{Plan, PlanKind, Query};
+pub mod cli;
