@@ -4,6 +4,7 @@
 
 mod args;
 pub mod ask;
+pub mod common;
 pub mod demo;
 pub mod eval;
 pub mod mcp;

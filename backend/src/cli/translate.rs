@@ -1,10 +1,34 @@
-//! `querent translate` (not implemented yet).
+//! `querent translate`: a question in, the plan out (`--json`: exactly the contract object).
 
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct TranslateArgs {}
+use super::common::{SchemaArgs, TimeArgs};
+use crate::translate::{Question, translate};
 
-pub async fn run(_args: TranslateArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`querent translate` is not available in this build yet")
+#[derive(Debug, clap::Args)]
+pub struct TranslateArgs {
+    /// The question, in English or Korean.
+    pub question: String,
+    /// Print the plan as one JSON object (the `translate --json` contract).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub time: TimeArgs,
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+}
+
+pub async fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
+    let now = args.time.now()?;
+    let tz = args.time.tz()?;
+    let schema = args.schema.load().await?;
+    let mut question = Question::new(&args.question, now);
+    question.tz = tz;
+    let plan = translate(&question, &schema);
+    if args.json {
+        println!("{}", plan.to_contract_json());
+    } else {
+        print!("{}", super::common::describe_plan(&plan));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -5,8 +5,10 @@
 //! plan are typed LogQL/TraceQL values ([`logql`], [`traceql`]) printed only at the edge, where every user
 //! value is escaped; a query a person typed by hand is carried as [`Query::Raw`] and runs as written.
 
+pub mod canonical;
 pub mod duration;
 pub mod escape;
+pub mod lex;
 pub mod logql;
 pub mod traceql;
 
@@ -65,7 +67,10 @@ impl PlanKind {
 
     /// Whether the query is LogQL (else TraceQL or a trace id).
     pub fn is_loki(self) -> bool {
-        matches!(self, PlanKind::Logs | PlanKind::Metrics | PlanKind::Correlate)
+        matches!(
+            self,
+            PlanKind::Logs | PlanKind::Metrics | PlanKind::Correlate
+        )
     }
 }
 
@@ -139,7 +144,11 @@ pub struct Plan {
 
 impl Plan {
     /// A plan that asks the user instead of guessing.
-    pub fn clarify(reason: impl Into<String>, suggestions: Vec<String>, end: DateTime<Utc>) -> Self {
+    pub fn clarify(
+        reason: impl Into<String>,
+        suggestions: Vec<String>,
+        end: DateTime<Utc>,
+    ) -> Self {
         Plan {
             kind: PlanKind::Clarify,
             query: None,
@@ -148,7 +157,10 @@ impl Plan {
             instant: false,
             step: None,
             limit: None,
-            clarification: Some(Clarification { reason: reason.into(), suggestions }),
+            clarification: Some(Clarification {
+                reason: reason.into(),
+                suggestions,
+            }),
             time_source: TimeSource::Default,
             understood: Vec::new(),
         }
@@ -208,7 +220,10 @@ struct ContractPlan<'a> {
     kind: PlanKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     query: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_time")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_time"
+    )]
     start: Option<DateTime<Utc>>,
     #[serde(serialize_with = "ser_time")]
     end: DateTime<Utc>,

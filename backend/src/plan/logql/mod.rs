@@ -4,11 +4,13 @@
 //! every string, so a value can hold any user text.
 
 mod ast;
+mod parse;
 mod print;
 
+pub use parse::parse;
 pub use print::print_number;
 
 pub use ast::{
-    AggOp, BinOp, CmpOp, Grouping, LabelFilter, LabelName, LineOp, LogQuery, Matcher, MatchOp,
+    AggOp, BinOp, CmpOp, Grouping, LabelFilter, LabelName, LineOp, LogQuery, MatchOp, Matcher,
     MetricExpr, Parser, RangeFunc, Stage, Unwrap, Value,
 };

@@ -1,0 +1,161 @@
+//! The user's data, as far as translating questions needs it: Loki labels and values, the fields each
+//! service's lines carry (with the parser that reads them), and Tempo tags and values.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::logql::Parser;
+
+/// What kind of values a log field holds (from Loki's `detected_fields`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    String,
+    Int,
+    Float,
+    Duration,
+    Bytes,
+    Boolean,
+}
+
+impl FieldKind {
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            FieldKind::Int | FieldKind::Float | FieldKind::Duration | FieldKind::Bytes
+        )
+    }
+}
+
+/// How a field is read from a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldSource {
+    Logfmt,
+    Json,
+    /// Structured metadata (or another label Loki attaches without a parser).
+    Metadata,
+}
+
+impl FieldSource {
+    pub fn parser(self) -> Option<Parser> {
+        match self {
+            FieldSource::Logfmt => Some(Parser::Logfmt),
+            FieldSource::Json => Some(Parser::Json),
+            FieldSource::Metadata => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogField {
+    pub name: String,
+    pub kind: FieldKind,
+    pub source: FieldSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct LokiSchema {
+    /// Stream label → its values (empty when there were too many to keep).
+    pub labels: BTreeMap<String, Vec<String>>,
+    /// The label that names services (`service_name`).
+    pub service_label: Option<String>,
+    /// The label that carries the log level (`level`).
+    pub level_label: Option<String>,
+    /// Service → the fields its lines carry.
+    pub fields: BTreeMap<String, Vec<LogField>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct TempoSchema {
+    /// `resource.service.name` values.
+    pub services: Vec<String>,
+    /// Tag names by scope (`resource`, `span`, `event`, `link`).
+    pub tags: BTreeMap<String, Vec<String>>,
+    /// Values of a few tags worth recognising in questions (`name`, `span.http.route`,
+    /// `span.peer.service`, `span.http.response.status_code`, ...), keyed by the TraceQL attribute.
+    pub values: BTreeMap<String, Vec<String>>,
+}
+
+/// Everything the translator grounds a question in. Serialises to the `--schema` file format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schema {
+    pub loki: LokiSchema,
+    pub tempo: TempoSchema,
+}
+
+impl Schema {
+    /// Service names known to Loki or Tempo, sorted and without duplicates.
+    pub fn services(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .loki
+            .service_label
+            .as_ref()
+            .and_then(|l| self.loki.labels.get(l))
+            .cloned()
+            .unwrap_or_default();
+        all.extend(self.tempo.services.iter().cloned());
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    pub fn label_values(&self, label: &str) -> &[String] {
+        self.loki.labels.get(label).map_or(&[], Vec::as_slice)
+    }
+
+    /// The level label and whether it has `value` (e.g. `error`).
+    pub fn level_value(&self, wanted: &[&str]) -> Option<(String, String)> {
+        let label = self.loki.level_label.as_ref()?;
+        let values = self.loki.labels.get(label)?;
+        wanted.iter().find_map(|w| {
+            values
+                .iter()
+                .find(|v| v.eq_ignore_ascii_case(w))
+                .map(|v| (label.clone(), v.clone()))
+        })
+    }
+
+    /// Fields of one service, or of every service when `service` is `None`.
+    pub fn fields_of<'a>(
+        &'a self,
+        service: Option<&'a str>,
+    ) -> Box<dyn Iterator<Item = (&'a str, &'a LogField)> + 'a> {
+        match service {
+            Some(s) => Box::new(
+                self.loki
+                    .fields
+                    .get(s)
+                    .into_iter()
+                    .flatten()
+                    .map(move |f| (s, f)),
+            ),
+            None => Box::new(
+                self.loki
+                    .fields
+                    .iter()
+                    .flat_map(|(s, fs)| fs.iter().map(move |f| (s.as_str(), f))),
+            ),
+        }
+    }
+
+    pub fn has_tempo_tag(&self, scope: &str, name: &str) -> bool {
+        self.tempo
+            .tags
+            .get(scope)
+            .is_some_and(|t| t.iter().any(|n| n == name))
+    }
+
+    /// A stable fingerprint, so caches can key on the schema version.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        serde_json::to_string(self).unwrap_or_default().hash(&mut h);
+        h.finish()
+    }
+}
