@@ -108,6 +108,7 @@ pub fn check(r: &Reading, schema: &Schema, now: DateTime<Utc>) -> Option<Plan> {
         || !r.http.is_empty()
         || r.threshold.is_some()
         || !r.span_names.is_empty()
+        || !r.trace_ids.is_empty()
         || !r.routes.is_empty()
         || r.cues.logs
         || r.cues.traces

@@ -690,6 +690,11 @@ const EXTRA_VOCABULARY: &[&str] = &[
     "fewer",
     "more",
     "timeline",
+    "times",
+    "time",
+    "occurrences",
+    "instances",
+    "hits",
 ];
 
 /// Korean service words before 서비스 (`주문 서비스` → order).

@@ -177,6 +177,13 @@ pub fn log_query(r: &Reading, schema: &Schema, levels: &[&str]) -> LogQuery {
             value: p.text.clone(),
         });
     }
+    // Trace ids: every line that mentions one (logfmt and JSON lines carry them in the text).
+    for id in &r.trace_ids {
+        q.stages.push(Stage::Line {
+            op: LineOp::Contains,
+            value: id.clone(),
+        });
+    }
     let mut conds: Vec<FieldCond> = r.fields.clone();
     // HTTP codes: a status field when the lines have one, else the code as text (access logs).
     if !r.http.is_empty() {

@@ -81,6 +81,8 @@ pub struct Cues {
     pub destructive: bool,
     pub server_spans: bool,
     pub client_spans: bool,
+    /// One service calling another ("order-service calls to payment-service").
+    pub calls: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -89,6 +91,8 @@ pub struct Reading {
     pub claimed: Vec<bool>,
     pub time: Option<TimeFinding>,
     pub services: Vec<String>,
+    /// Token index where each service was named (same order as `services`).
+    pub service_at: Vec<usize>,
     /// Names that looked like services but exist nowhere.
     pub unknown_services: Vec<String>,
     /// Other stream label matchers (`env="staging"`), as (label, value, negated).
@@ -115,6 +119,8 @@ pub struct Reading {
     /// Grouping words as canonical names: `service`, `level`, a label, `status`, `name`.
     pub group_by: Vec<String>,
     pub span_names: Vec<String>,
+    /// Trace ids named in the question (lower-case hex).
+    pub trace_ids: Vec<String>,
     pub routes: Vec<String>,
     pub methods: Vec<String>,
     pub cues: Cues,
@@ -171,6 +177,7 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
     read_cues(&mut r);
     read_time(&mut r, now, tz);
     read_label_syntax(&mut r, schema);
+    read_ids(&mut r);
     read_quoted(&mut r, schema);
     read_services(&mut r, schema, false);
     read_quantiles(&mut r);
@@ -219,7 +226,7 @@ fn read_label_syntax(r: &mut Reading, schema: &Schema) {
         if schema.loki.labels.contains_key(&name.text) && value.kind != TokenKind::Symbol {
             let (label, v) = (name.text.clone(), value.text.clone());
             if Some(&label) == schema.loki.service_label.as_ref() && !negated {
-                r.services.push(v.clone());
+                add_service(r, v.clone(), i);
             } else {
                 r.labels.push((label.clone(), v.clone(), negated));
             }
@@ -230,6 +237,24 @@ fn read_label_syntax(r: &mut Reading, schema: &Schema) {
                 i + 3,
                 format!("{label}{}\"{v}\"", if negated { "!=" } else { "=" }),
             );
+        }
+    }
+}
+
+/// Trace ids (16–32 hex characters with digits and letters): what lines mentioning them contain.
+fn read_ids(r: &mut Reading) {
+    for i in 0..r.tokens.len() {
+        let t = &r.tokens[i];
+        let hex = t.lower.len() >= 16
+            && t.lower.len() <= 32
+            && t.lower.chars().all(|c| c.is_ascii_hexdigit());
+        let mixed = t.lower.chars().any(|c| c.is_ascii_digit())
+            && t.lower.chars().any(|c| c.is_ascii_alphabetic());
+        if r.free(i) && t.kind == TokenKind::Word && hex && mixed {
+            let id = t.lower.clone();
+            r.claim([i]);
+            r.note("trace", i, i + 1, format!("trace id {id}"));
+            r.trace_ids.push(id);
         }
     }
 }
@@ -248,7 +273,7 @@ fn read_quoted(r: &mut Reading, schema: &Schema) {
             let s = s.to_string();
             r.claim([i]);
             r.note("service", i, i + 1, s.clone());
-            push_unique(&mut r.services, s);
+            add_service(r, s, i);
             continue;
         }
         let span_names = schema
@@ -311,6 +336,13 @@ fn negated_after(r: &Reading, i: usize) -> bool {
     })
 }
 
+fn add_service(r: &mut Reading, service: String, at: usize) {
+    if !r.services.contains(&service) {
+        r.services.push(service);
+        r.service_at.push(at);
+    }
+}
+
 fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
     if !list.contains(&item) {
         list.push(item);
@@ -370,7 +402,7 @@ fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
                             let s = s.to_string();
                             r.claim(i..end);
                             r.note("service", i, end, s.clone());
-                            push_unique(&mut r.services, s);
+                            add_service(r, s, i);
                         }
                         None if loose => {
                             r.claim(i..end);
@@ -395,7 +427,7 @@ fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
                 let s = s.to_string();
                 r.claim([i, i + 1]);
                 r.note("service", i, i + 2, s.clone());
-                push_unique(&mut r.services, s);
+                add_service(r, s, i);
                 i += 2;
                 continue;
             }
@@ -425,7 +457,7 @@ fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
                             format!("{s} (from \"{}\")", t.text)
                         },
                     );
-                    push_unique(&mut r.services, s);
+                    add_service(r, s, i);
                     i = end;
                     continue;
                 }
@@ -783,11 +815,13 @@ fn read_intervals(r: &mut Reading) {
                 continue;
             }
         }
-        // "5-minute" as one word with a dash: "5-minute buckets"
+        // "5-minute" as one word with a dash: "5-minute buckets", "5-minute error counts"
         if t.kind == TokenKind::Word
             && let Some((num, unit)) = t.lower.split_once('-')
             && let (Ok(v), Some(u)) = (num.parse::<f64>(), numbers::unit_nanos(unit))
-            && r.tok(i + 1).is_some_and(|b| {
+            && u <= 86_400_000_000_000
+        {
+            let bucket = r.tok(i + 1).is_some_and(|b| {
                 b.is_any(&[
                     "buckets",
                     "bucket",
@@ -798,13 +832,16 @@ fn read_intervals(r: &mut Reading) {
                     "steps",
                     "step",
                 ])
-            })
-        {
-            let d = QueryDuration::from_nanos((v * u as f64) as u64);
-            r.interval = Some(d);
-            r.claim([i, i + 1]);
-            r.note("interval", i, i + 2, format!("every {d}"));
-            continue;
+            });
+            let window = i > 0 && r.tokens[i - 1].is_any(&["last", "past", "previous", "a", "the"]);
+            if bucket || !window {
+                let d = QueryDuration::from_nanos((v * u as f64) as u64);
+                r.interval = Some(d);
+                let end = if bucket { i + 2 } else { i + 1 };
+                r.claim(i..end);
+                r.note("interval", i, end, format!("every {d}"));
+                continue;
+            }
         }
         if ko(&t, &["초당"]) {
             r.cues.per_second = true;
@@ -896,6 +933,24 @@ fn read_topk_and_limit(r: &mut Reading) {
                     i + 1,
                     format!("{} 5", if bottom { "bottom" } else { "top" }),
                 );
+                continue;
+            }
+        }
+        // "which 3 services logged the most errors", "the 5 services with the most warnings"
+        if let Some((k, next)) =
+            number_at(&r.tokens, i).filter(|(k, _)| *k >= 1.0 && k.fract() == 0.0 && *k <= 100.0)
+        {
+            let superlative = r.tokens.iter().any(|x| {
+                x.is_any(&["most", "highest", "top", "noisiest", "busiest", "worst"])
+                    || ko(x, &["가장"])
+            });
+            if r.is(next, &["services", "service", "apps", "pods", "endpoints"])
+                && superlative
+                && t.kind == TokenKind::Word
+            {
+                r.topk = Some((k as u32, false));
+                r.claim([i]);
+                r.note("top", i, i + 1, format!("top {k}"));
                 continue;
             }
         }
@@ -1328,11 +1383,30 @@ fn read_http(r: &mut Reading) {
             from = i - 1;
         }
         let mut to = i + 1;
-        if r.free(i + 1)
-            && r.tok(i + 1)
-                .is_some_and(|n| n.is_any(&["status", "response", "responses", "code", "codes"]))
-        {
+        let mut hi = hi;
+        // "500+", "500 or above"
+        if r.is(i + 1, &["+"]) {
+            hi = 599;
             to = i + 2;
+        } else if r.is(i + 1, &["or"]) && r.is(i + 2, &["above", "higher", "more", "greater"]) {
+            hi = 599;
+            to = i + 3;
+        }
+        // "500 errors" are responses, not error-level lines: the word belongs to the code.
+        if r.free(to)
+            && r.tok(to).is_some_and(|n| {
+                n.is_any(&[
+                    "status",
+                    "response",
+                    "responses",
+                    "code",
+                    "codes",
+                    "errors",
+                    "error",
+                ]) || ko(n, &["에러", "오류", "응답"])
+            })
+        {
+            to += 1;
         }
         r.http.push((lo, hi));
         r.claim(from..to);
@@ -1340,7 +1414,7 @@ fn read_http(r: &mut Reading) {
             "status",
             from,
             to,
-            if is_class {
+            if lo != hi {
                 format!("HTTP {lo}-{hi}")
             } else {
                 format!("HTTP {lo}")
@@ -1422,7 +1496,17 @@ fn read_levels(r: &mut Reading) {
         if !r.free(i) {
             continue;
         }
-        let t = r.tokens[i].clone();
+        let mut t = r.tokens[i].clone();
+        // "error-level", "info-only", "warn-logs"
+        if let Some((base, rest)) = t.lower.split_once('-') {
+            if [
+                "level", "levels", "only", "logs", "log", "lines", "messages", "severity", "events",
+            ]
+            .contains(&rest)
+            {
+                t.lower = base.to_string();
+            }
+        }
         let level = if any(&t, lx::ERROR_WORDS)
             || lx::ko_contains(&t, &["에러", "오류", "예외", "익셉션"])
         {
@@ -1550,6 +1634,19 @@ fn read_grouping(r: &mut Reading, schema: &Schema) {
             }
             continue;
         }
+        // "per-service", "by-level"
+        if let Some((cue, target)) = t.lower.split_once('-') {
+            if ["per", "by", "each"].contains(&cue) {
+                let mut target_token = t.clone();
+                target_token.lower = target.to_string();
+                if let Some(g) = group_target(&target_token, schema) {
+                    push_unique(&mut r.group_by, g.clone());
+                    r.claim([i]);
+                    r.note("group", i, i + 1, format!("by {g}"));
+                }
+                continue;
+            }
+        }
         if !(t.is_any(&["per", "by", "each", "across", "every"])
             || (t.is("for") && r.is(i + 1, &["each", "every"])))
         {
@@ -1638,14 +1735,20 @@ fn read_phrases(r: &mut Reading, schema: &Schema) {
             && !lx::is_vocabulary(&t.lower)
             && !t.is_number()
             && http_status(&t.lower).is_none()
-            && !matches!(
-                fuzzy::resolve(&t.text, &services),
-                Some((
-                    _,
-                    MatchQuality::Exact | MatchQuality::Normalised | MatchQuality::Partial
-                ))
-            )
+            && fuzzy::resolve(&t.text, &services)
+                .is_none_or(|(_, q)| matches!(q, MatchQuality::Typo(_)) && t.lower.len() < 5)
     };
+    let search_verb = r.tokens.iter().position(|t| {
+        t.is_any(&[
+            "search",
+            "grep",
+            "look",
+            "scan",
+            "hunt",
+            "searching",
+            "looking",
+        ])
+    });
     let mut i = 0;
     while i < n {
         if !r.free(i) && !r.tok(i).is_some_and(|t| any(t, lx::NEGATION_WORDS)) {
@@ -1653,7 +1756,25 @@ fn read_phrases(r: &mut Reading, schema: &Schema) {
             continue;
         }
         let t = r.tokens[i].clone();
+        // "time out" / "timed out" / "times out": the word lines carry is `timeout`
+        if t.is_any(&["time", "timed", "times", "timing"])
+            && r.is(i + 1, &["out"])
+            && r.free(i)
+            && r.free(i + 1)
+        {
+            r.claim([i, i + 1]);
+            r.note("filter", i, i + 2, "lines with \"timeout\"");
+            r.phrases.push(Phrase {
+                text: "timeout".into(),
+                negative: negated_before(r, i),
+                regex: false,
+            });
+            i += 2;
+            continue;
+        }
+        let search_for = t.is("for") && search_verb.is_some_and(|v| v < i);
         let cue = any(&t, lx::CONTAIN_CUES)
+            || search_for
             || any(&t, lx::NEGATION_WORDS) && !r.is(i + 1, lx::CONTAIN_CUES);
         if cue {
             let mut j = i + 1;
@@ -1797,7 +1918,12 @@ fn singular(word: &str) -> String {
     let lower = word.to_lowercase();
     if lower.ends_with("ies") && word.len() > 4 {
         format!("{}y", &word[..word.len() - 3])
-    } else if lower.ends_with('s') && !lower.ends_with("ss") && !lower.ends_with("us") && !lower.ends_with("is") && word.len() > 3 {
+    } else if lower.ends_with('s')
+        && !lower.ends_with("ss")
+        && !lower.ends_with("us")
+        && !lower.ends_with("is")
+        && word.len() > 3
+    {
         word[..word.len() - 1].to_string()
     } else {
         word.to_string()
@@ -1824,8 +1950,35 @@ fn read_cues(r: &mut Reading) {
         {
             c.latency = true;
         }
-        if any(t, lx::COUNT_WORDS) || lx::ko_contains(t, lx::COUNT_KO) {
+        let total_of_time = t.is("total")
+            && r.is(
+                i + 1,
+                &[
+                    "duration", "latency", "time", "response", "runtime", "elapsed",
+                ],
+            );
+        if total_of_time {
+            c.whole_trace = true;
+        } else if any(t, lx::COUNT_WORDS) || lx::ko_contains(t, lx::COUNT_KO) {
             c.count = true;
+        }
+        if t.is("end") && r.is(i + 1, &["to"]) && r.is(i + 2, &["end"]) {
+            c.whole_trace = true;
+        }
+        if t.is_any(&[
+            "call",
+            "calls",
+            "called",
+            "calling",
+            "invoke",
+            "invokes",
+            "invoked",
+            "invoking",
+            "->",
+            "→",
+            "downstream",
+        ]) {
+            c.calls = true;
         }
         if t.is("many") && i > 0 && r.tokens[i - 1].is("how") {
             c.count = true;
@@ -1850,7 +2003,7 @@ fn read_cues(r: &mut Reading) {
         if any(t, lx::FAILED_WORDS) {
             c.failed = true;
         }
-        if any(t, lx::WHOLE_TRACE_WORDS) {
+        if any(t, lx::WHOLE_TRACE_WORDS) && !t.is("total") {
             c.whole_trace = true;
         }
         if t.is_any(&[

@@ -5,7 +5,8 @@ use super::reading::{Aggregate, FieldValue, Reading};
 use crate::ground::Schema;
 use crate::plan::logql::CmpOp;
 use crate::plan::traceql::{
-    Attribute, Cond, Intrinsic, Kind, MetricsFn, Op, Scope, Static, Status, TraceQuery,
+    Attribute, Cond, Intrinsic, Kind, MetricsFn, Op, Scope, Spanset, SpansetOp, Static, Status,
+    TraceQuery,
 };
 use crate::plan::{Plan, PlanKind, Query, QueryDuration, TimeSource};
 
@@ -235,10 +236,65 @@ fn plan(kind: PlanKind, query: TraceQuery, range: Range) -> Plan {
 
 /// A TraceQL search.
 pub fn search_plan(r: &Reading, schema: &Schema, range: Range) -> Plan {
-    let query = TraceQuery::filter(Cond::all(conditions(r, schema, true)));
+    let query = if let Some(id) = r.trace_ids.first() {
+        // a trace named by id
+        TraceQuery::filter(Some(Cond::cmp(
+            Attribute::Intrinsic(Intrinsic::TraceId),
+            Op::Eq,
+            Static::String(id.clone()),
+        )))
+    } else if let Some((upstream, downstream)) = call_pair(r) {
+        // "order-service calling payment-service that failed": the conditions are the callee's
+        let mut callee = r.clone();
+        callee.services = vec![downstream];
+        let mut caller = Reading::default();
+        caller.services = vec![upstream];
+        TraceQuery {
+            spanset: Spanset::Binary {
+                op: SpansetOp::Descendant,
+                lhs: Box::new(Spanset::Filter(Cond::all(conditions(
+                    &caller, schema, false,
+                )))),
+                rhs: Box::new(Spanset::Filter(Cond::all(conditions(
+                    &callee, schema, true,
+                )))),
+            },
+            select: Vec::new(),
+            metrics: None,
+        }
+    } else {
+        TraceQuery::filter(Cond::all(conditions(r, schema, true)))
+    };
     let mut p = plan(PlanKind::Traces, query, range);
     p.limit = r.limit.or(r.topk.map(|(k, _)| k));
     p
+}
+
+/// Two services where one calls the other: (caller, callee), from "A calls B", "A → B", "from A to B",
+/// "B called by A".
+fn call_pair(r: &Reading) -> Option<(String, String)> {
+    if r.services.len() != 2 || r.service_at.len() != 2 {
+        return None;
+    }
+    let (first, second) = if r.service_at[0] <= r.service_at[1] {
+        (0, 1)
+    } else {
+        (1, 0)
+    };
+    let (a, b) = (r.service_at[first], r.service_at[second]);
+    let between = &r.tokens[a + 1..b];
+    let from_to =
+        a > 0 && r.tokens[a - 1].is("from") && between.iter().any(|t| t.is_any(&["to", "->", "→"]));
+    if !(r.cues.calls || from_to) {
+        return None;
+    }
+    let passive = b > 0 && r.tokens[b - 1].is("by");
+    let (caller, callee) = if passive {
+        (second, first)
+    } else {
+        (first, second)
+    };
+    Some((r.services[caller].clone(), r.services[callee].clone()))
 }
 
 /// A TraceQL metrics query.
@@ -267,7 +323,8 @@ pub fn metrics_plan(r: &Reading, schema: &Schema, range: Range) -> Plan {
             quantiles: vec![0.95],
         }
     } else {
-        MetricsFn::Rate
+        // "error spans per service": a count per bucket
+        MetricsFn::CountOverTime
     };
     let mut by = Vec::new();
     for g in &r.group_by {

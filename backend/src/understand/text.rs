@@ -217,6 +217,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Pushes a word, splitting clock ranges written as one word (`07:50-08:10`, `6:00~7:00`).
 fn push_word(tokens: &mut Vec<Token>, word: &str, start: usize) {
+    // possessive: "order-service's" is about order-service
+    let word = word
+        .strip_suffix("'s")
+        .or_else(|| word.strip_suffix("’s"))
+        .filter(|w| !w.is_empty())
+        .unwrap_or(word);
     let word_token = |text: &str, at: usize| Token {
         kind: TokenKind::Word,
         text: text.to_string(),

@@ -863,18 +863,64 @@ fn find_window(ctx: &Ctx) -> Option<TimeFinding> {
                 meaning: "this week".into(),
             });
         }
-        // "within/for/during/in [the] N unit" and bare window durations ("3h", "3시간", "30분 동안")
+    }
+    // Then durations without a marker: "within/for/during/in/over N unit", "3h", "3시간", "30분 동안".
+    let latency_words = t.iter().any(|x| {
+        x.is_any(&[
+            "slow",
+            "slower",
+            "slowest",
+            "latency",
+            "duration",
+            "took",
+            "taking",
+            "longer",
+            "faster",
+            "exceeds",
+            "exceeding",
+        ])
+    });
+    for i in 0..t.len() {
         let Some((d, unit, next)) = duration_at(t, i) else {
             continue;
         };
+        // an interval ("5분마다", "5분 단위", "5m buckets") is not a window
+        let interval_after = ctx.is(
+            next,
+            &[
+                "buckets",
+                "bucket",
+                "intervals",
+                "interval",
+                "bins",
+                "windows",
+                "steps",
+                "step",
+                "resolution",
+            ],
+        ) || ctx.hangul_starts(next, &["마다", "단위", "간격", "별"])
+            || ctx.tok(next - 1).is_some_and(|u| {
+                u.kind == TokenKind::Hangul
+                    && (u.text.contains("마다")
+                        || u.text.contains("단위")
+                        || u.text.contains("간격"))
+            });
+        if interval_after {
+            continue;
+        }
         let prev = i.checked_sub(1).and_then(|p| ctx.tok(p));
         let prev2 = i.checked_sub(2).and_then(|p| ctx.tok(p));
         let after_ago = ctx.is(next, &["ago"]) || ctx.hangul_starts(next, &["전"]);
         if after_ago {
             continue;
         }
-        let compared = prev.is_some_and(|p| p.is_any(&COMPARATORS))
-            || (prev.is_some_and(|p| p.is("the")) && prev2.is_some_and(|p| p.is_any(&COMPARATORS)));
+        // "over 6 hours" is a window; "over 500ms" or "over 2 minutes" in a latency question a threshold.
+        let over_window = prev.is_some_and(|p| p.is("over"))
+            && (unit >= 3_600_000_000_000 || (is_window_unit(unit) && !latency_words));
+        let compared = !over_window
+            && (prev.is_some_and(|p| p.is_any(&COMPARATORS))
+                || (prev.is_some_and(|p| p.is("the"))
+                    && prev2.is_some_and(|p| p.is_any(&COMPARATORS))));
         let hangul_rest = ctx
             .tok(next - 1)
             .filter(|u| u.kind == TokenKind::Hangul)
@@ -887,7 +933,8 @@ fn find_window(ctx: &Ctx) -> Option<TimeFinding> {
         let is_korean = ctx
             .tok(next - 1)
             .is_some_and(|u| u.kind == TokenKind::Hangul);
-        let time_prep = prev.is_some_and(|p| p.is_any(&["within", "for", "during", "in"]));
+        let time_prep =
+            over_window || prev.is_some_and(|p| p.is_any(&["within", "for", "during", "in"]));
         let ko_window_mark = ["동안", "간", "이내", "내", "사이"]
             .iter()
             .any(|m| hangul_rest.starts_with(m))
@@ -897,7 +944,8 @@ fn find_window(ctx: &Ctx) -> Option<TimeFinding> {
         } else {
             !compared
                 && is_window_unit(unit)
-                && (time_prep || prev.is_none_or(|p| !p.is_any(&["every", "per", "each", "by"])))
+                && (time_prep
+                    || prev.is_none_or(|p| !p.is_any(&["every", "per", "each", "by", "a"])))
         };
         if accept {
             let mut end = next;

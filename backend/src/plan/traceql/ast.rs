@@ -14,6 +14,8 @@ pub enum Intrinsic {
     TraceDuration,
     RootName,
     RootServiceName,
+    /// `trace:id`
+    TraceId,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -228,6 +228,7 @@ fn intrinsic(name: &str) -> Option<Intrinsic> {
         "traceDuration" | "trace:duration" => Intrinsic::TraceDuration,
         "rootName" | "trace:rootName" => Intrinsic::RootName,
         "rootServiceName" | "trace:rootService" => Intrinsic::RootServiceName,
+        "trace:id" => Intrinsic::TraceId,
         _ => return None,
     })
 }

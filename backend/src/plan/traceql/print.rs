@@ -16,6 +16,7 @@ impl Intrinsic {
             Intrinsic::TraceDuration => "traceDuration",
             Intrinsic::RootName => "rootName",
             Intrinsic::RootServiceName => "rootServiceName",
+            Intrinsic::TraceId => "trace:id",
         }
     }
 }
