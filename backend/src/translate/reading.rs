@@ -1498,14 +1498,13 @@ fn read_levels(r: &mut Reading) {
         }
         let mut t = r.tokens[i].clone();
         // "error-level", "info-only", "warn-logs"
-        if let Some((base, rest)) = t.lower.split_once('-') {
-            if [
+        if let Some((base, rest)) = t.lower.split_once('-')
+            && [
                 "level", "levels", "only", "logs", "log", "lines", "messages", "severity", "events",
             ]
             .contains(&rest)
-            {
-                t.lower = base.to_string();
-            }
+        {
+            t.lower = base.to_string();
         }
         let level = if any(&t, lx::ERROR_WORDS)
             || lx::ko_contains(&t, &["에러", "오류", "예외", "익셉션"])
@@ -1635,17 +1634,17 @@ fn read_grouping(r: &mut Reading, schema: &Schema) {
             continue;
         }
         // "per-service", "by-level"
-        if let Some((cue, target)) = t.lower.split_once('-') {
-            if ["per", "by", "each"].contains(&cue) {
-                let mut target_token = t.clone();
-                target_token.lower = target.to_string();
-                if let Some(g) = group_target(&target_token, schema) {
-                    push_unique(&mut r.group_by, g.clone());
-                    r.claim([i]);
-                    r.note("group", i, i + 1, format!("by {g}"));
-                }
-                continue;
+        if let Some((cue, target)) = t.lower.split_once('-')
+            && ["per", "by", "each"].contains(&cue)
+        {
+            let mut target_token = t.clone();
+            target_token.lower = target.to_string();
+            if let Some(g) = group_target(&target_token, schema) {
+                push_unique(&mut r.group_by, g.clone());
+                r.claim([i]);
+                r.note("group", i, i + 1, format!("by {g}"));
             }
+            continue;
         }
         if !(t.is_any(&["per", "by", "each", "across", "every"])
             || (t.is("for") && r.is(i + 1, &["each", "every"])))

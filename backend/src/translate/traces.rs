@@ -247,8 +247,10 @@ pub fn search_plan(r: &Reading, schema: &Schema, range: Range) -> Plan {
         // "order-service calling payment-service that failed": the conditions are the callee's
         let mut callee = r.clone();
         callee.services = vec![downstream];
-        let mut caller = Reading::default();
-        caller.services = vec![upstream];
+        let caller = Reading {
+            services: vec![upstream],
+            ..Reading::default()
+        };
         TraceQuery {
             spanset: Spanset::Binary {
                 op: SpansetOp::Descendant,
