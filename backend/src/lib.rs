@@ -4,6 +4,7 @@
 //! plan a typed LogQL/TraceQL query, execute it, turn results into Grafana frames, analyse, answer.
 //! [`plan::Plan`] is the seam between translating and everything after it.
 
+pub mod demo;
 pub mod plan;
 
 pub use plan::{Plan, PlanKind, Query};

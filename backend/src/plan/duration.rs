@@ -169,10 +169,22 @@ mod tests {
 
     #[test]
     fn parses_go_and_prometheus_spellings() {
-        assert_eq!(QueryDuration::parse("1h30m"), Some(QueryDuration::from_mins(90)));
-        assert_eq!(QueryDuration::parse("1.5s"), Some(QueryDuration::from_millis(1500)));
-        assert_eq!(QueryDuration::parse("2d"), Some(QueryDuration::from_hours(48)));
-        assert_eq!(QueryDuration::parse("250µs"), Some(QueryDuration::from_nanos(250_000)));
+        assert_eq!(
+            QueryDuration::parse("1h30m"),
+            Some(QueryDuration::from_mins(90))
+        );
+        assert_eq!(
+            QueryDuration::parse("1.5s"),
+            Some(QueryDuration::from_millis(1500))
+        );
+        assert_eq!(
+            QueryDuration::parse("2d"),
+            Some(QueryDuration::from_hours(48))
+        );
+        assert_eq!(
+            QueryDuration::parse("250µs"),
+            Some(QueryDuration::from_nanos(250_000))
+        );
         assert_eq!(QueryDuration::parse("5 m"), None);
         assert_eq!(QueryDuration::parse("m"), None);
         assert_eq!(QueryDuration::parse(""), None);
@@ -181,7 +193,9 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for text in ["1m", "15m", "1h", "3h", "1d", "1w", "1h1m1s", "100ms", "1s1ms"] {
+        for text in [
+            "1m", "15m", "1h", "3h", "1d", "1w", "1h1m1s", "100ms", "1s1ms",
+        ] {
             assert_eq!(QueryDuration::parse(text).unwrap().to_string(), text);
         }
     }

@@ -84,7 +84,14 @@ mod tests {
 
     #[test]
     fn quote_round_trips() {
-        for s in ["", "plain", "\"\"\\\\", "new\nline", "\u{0}\u{1f}", "중국 `x` {y}"] {
+        for s in [
+            "",
+            "plain",
+            "\"\"\\\\",
+            "new\nline",
+            "\u{0}\u{1f}",
+            "중국 `x` {y}",
+        ] {
             assert_eq!(unquote(&quote(s)).as_deref(), Some(s));
         }
     }

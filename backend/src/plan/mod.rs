@@ -65,7 +65,10 @@ impl PlanKind {
 
     /// Whether the query is LogQL (else TraceQL or a trace id).
     pub fn is_loki(self) -> bool {
-        matches!(self, PlanKind::Logs | PlanKind::Metrics | PlanKind::Correlate)
+        matches!(
+            self,
+            PlanKind::Logs | PlanKind::Metrics | PlanKind::Correlate
+        )
     }
 }
 
@@ -139,7 +142,11 @@ pub struct Plan {
 
 impl Plan {
     /// A plan that asks the user instead of guessing.
-    pub fn clarify(reason: impl Into<String>, suggestions: Vec<String>, end: DateTime<Utc>) -> Self {
+    pub fn clarify(
+        reason: impl Into<String>,
+        suggestions: Vec<String>,
+        end: DateTime<Utc>,
+    ) -> Self {
         Plan {
             kind: PlanKind::Clarify,
             query: None,
@@ -148,7 +155,10 @@ impl Plan {
             instant: false,
             step: None,
             limit: None,
-            clarification: Some(Clarification { reason: reason.into(), suggestions }),
+            clarification: Some(Clarification {
+                reason: reason.into(),
+                suggestions,
+            }),
             time_source: TimeSource::Default,
             understood: Vec::new(),
         }
@@ -208,7 +218,10 @@ struct ContractPlan<'a> {
     kind: PlanKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     query: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_time")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_time"
+    )]
     start: Option<DateTime<Utc>>,
     #[serde(serialize_with = "ser_time")]
     end: DateTime<Utc>,

@@ -49,16 +49,26 @@ pub struct Matcher {
 
 impl Matcher {
     pub fn eq(label: LabelName, value: impl Into<String>) -> Self {
-        Self { label, op: MatchOp::Eq, value: value.into() }
+        Self {
+            label,
+            op: MatchOp::Eq,
+            value: value.into(),
+        }
     }
     /// `label=~"a|b"` matching any of `values` literally.
     pub fn any_of(label: LabelName, values: &[String]) -> Self {
         if values.len() == 1 {
             return Self::eq(label, values[0].clone());
         }
-        let alternatives: Vec<String> =
-            values.iter().map(|v| crate::plan::escape::regex_literal(v)).collect();
-        Self { label, op: MatchOp::Re, value: alternatives.join("|") }
+        let alternatives: Vec<String> = values
+            .iter()
+            .map(|v| crate::plan::escape::regex_literal(v))
+            .collect();
+        Self {
+            label,
+            op: MatchOp::Re,
+            value: alternatives.join("|"),
+        }
     }
 }
 
@@ -104,14 +114,21 @@ pub enum Value {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum LabelFilter {
-    Cmp { label: LabelName, op: CmpOp, value: Value },
+    Cmp {
+        label: LabelName,
+        op: CmpOp,
+        value: Value,
+    },
     And(Box<LabelFilter>, Box<LabelFilter>),
     Or(Box<LabelFilter>, Box<LabelFilter>),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Stage {
-    Line { op: LineOp, value: String },
+    Line {
+        op: LineOp,
+        value: String,
+    },
     Parser(Parser),
     Filter(LabelFilter),
     /// `| line_format "..."` (the template is user text and is quoted like any string).
@@ -128,7 +145,10 @@ pub struct LogQuery {
 
 impl LogQuery {
     pub fn new(matchers: Vec<Matcher>) -> Self {
-        Self { matchers, stages: Vec::new() }
+        Self {
+            matchers,
+            stages: Vec::new(),
+        }
     }
     pub fn with(mut self, stage: Stage) -> Self {
         self.stages.push(stage);
@@ -224,7 +244,11 @@ pub enum MetricExpr {
         inner: Box<MetricExpr>,
     },
     /// `lhs / rhs` and friends (error ratios); `*` with a literal gives percentages.
-    Binary { op: BinOp, lhs: Box<MetricExpr>, rhs: Box<MetricExpr> },
+    Binary {
+        op: BinOp,
+        lhs: Box<MetricExpr>,
+        rhs: Box<MetricExpr>,
+    },
     Literal(f64),
 }
 
@@ -236,16 +260,31 @@ pub enum BinOp {
     Div,
 }
 
-
 impl MetricExpr {
     pub fn range(func: RangeFunc, query: LogQuery, range: QueryDuration) -> Self {
-        MetricExpr::Range { func, query, unwrap: None, range, grouping: None }
+        MetricExpr::Range {
+            func,
+            query,
+            unwrap: None,
+            range,
+            grouping: None,
+        }
     }
     pub fn aggregate(op: AggOp, grouping: Option<Grouping>, inner: MetricExpr) -> Self {
-        MetricExpr::Aggregate { op, grouping, param: None, inner: Box::new(inner) }
+        MetricExpr::Aggregate {
+            op,
+            grouping,
+            param: None,
+            inner: Box::new(inner),
+        }
     }
     pub fn topk(k: u32, inner: MetricExpr) -> Self {
-        MetricExpr::Aggregate { op: AggOp::Topk, grouping: None, param: Some(k), inner: Box::new(inner) }
+        MetricExpr::Aggregate {
+            op: AggOp::Topk,
+            grouping: None,
+            param: Some(k),
+            inner: Box::new(inner),
+        }
     }
     /// The log query inside the (first) range function.
     pub fn log_query(&self) -> Option<&LogQuery> {

@@ -9,6 +9,6 @@ mod print;
 pub use print::print_number;
 
 pub use ast::{
-    AggOp, BinOp, CmpOp, Grouping, LabelFilter, LabelName, LineOp, LogQuery, Matcher, MatchOp,
+    AggOp, BinOp, CmpOp, Grouping, LabelFilter, LabelName, LineOp, LogQuery, MatchOp, Matcher,
     MetricExpr, Parser, RangeFunc, Stage, Unwrap, Value,
 };

@@ -184,7 +184,13 @@ impl Display for BinOp {
 impl Display for MetricExpr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
-            MetricExpr::Range { func, query, unwrap, range, grouping } => {
+            MetricExpr::Range {
+                func,
+                query,
+                unwrap,
+                range,
+                grouping,
+            } => {
                 write!(f, "{}(", func.name())?;
                 if let RangeFunc::QuantileOverTime(q) = func {
                     write!(f, "{}, ", print_number(*q))?;
@@ -204,7 +210,12 @@ impl Display for MetricExpr {
                 }
                 Ok(())
             }
-            MetricExpr::Aggregate { op, grouping, param, inner } => {
+            MetricExpr::Aggregate {
+                op,
+                grouping,
+                param,
+                inner,
+            } => {
                 f.write_str(op.name())?;
                 if let Some(g) = grouping {
                     write!(f, " {g} ")?;
@@ -241,8 +252,14 @@ mod tests {
 
     #[test]
     fn prints_selector_and_pipeline() {
-        let q = LogQuery::new(vec![service("order-service"), Matcher::eq(label("level"), "error")]);
-        assert_eq!(q.to_string(), r#"{service_name="order-service", level="error"}"#);
+        let q = LogQuery::new(vec![
+            service("order-service"),
+            Matcher::eq(label("level"), "error"),
+        ]);
+        assert_eq!(
+            q.to_string(),
+            r#"{service_name="order-service", level="error"}"#
+        );
         let q = LogQuery::new(vec![service("order-service")])
             .with(Stage::Parser(Parser::Logfmt))
             .with(Stage::Filter(LabelFilter::Cmp {
@@ -250,20 +267,32 @@ mod tests {
                 op: CmpOp::Eq,
                 value: Value::Number(500.0),
             }));
-        assert_eq!(q.to_string(), r#"{service_name="order-service"} | logfmt | status = 500"#);
+        assert_eq!(
+            q.to_string(),
+            r#"{service_name="order-service"} | logfmt | status = 500"#
+        );
     }
 
     #[test]
     fn escapes_quotes_in_line_filter() {
-        let q = LogQuery::new(vec![service("a")])
-            .with(Stage::Line { op: LineOp::Contains, value: "say \"}\" \\ `x`\n".into() });
-        assert_eq!(q.to_string(), r#"{service_name="a"} |= "say \"}\" \\ `x`\n""#);
+        let q = LogQuery::new(vec![service("a")]).with(Stage::Line {
+            op: LineOp::Contains,
+            value: "say \"}\" \\ `x`\n".into(),
+        });
+        assert_eq!(
+            q.to_string(),
+            r#"{service_name="a"} |= "say \"}\" \\ `x`\n""#
+        );
     }
 
     #[test]
     fn prints_metric_queries_like_loki_docs() {
         let errors = LogQuery::new(vec![Matcher::eq(label("level"), "error")]);
-        let count = MetricExpr::range(RangeFunc::CountOverTime, errors, QueryDuration::from_hours(1));
+        let count = MetricExpr::range(
+            RangeFunc::CountOverTime,
+            errors,
+            QueryDuration::from_hours(1),
+        );
         let by_service = MetricExpr::aggregate(
             AggOp::Sum,
             Some(Grouping::By(vec![label("service_name")])),
@@ -277,12 +306,18 @@ mod tests {
             MetricExpr::topk(3, by_service).to_string(),
             r#"topk(3, sum by (service_name) (count_over_time({level="error"}[1h])))"#
         );
-        let timeouts = LogQuery::new(vec![service("payment-service")])
-            .with(Stage::Line { op: LineOp::Contains, value: "timeout".into() });
+        let timeouts = LogQuery::new(vec![service("payment-service")]).with(Stage::Line {
+            op: LineOp::Contains,
+            value: "timeout".into(),
+        });
         let e = MetricExpr::aggregate(
             AggOp::Sum,
             None,
-            MetricExpr::range(RangeFunc::CountOverTime, timeouts, QueryDuration::from_hours(6)),
+            MetricExpr::range(
+                RangeFunc::CountOverTime,
+                timeouts,
+                QueryDuration::from_hours(6),
+            ),
         );
         assert_eq!(
             e.to_string(),
@@ -308,7 +343,10 @@ mod tests {
 
     #[test]
     fn any_of_builds_an_escaped_alternation() {
-        let m = Matcher::any_of(label("service_name"), &["order-service".into(), "a.b".into()]);
+        let m = Matcher::any_of(
+            label("service_name"),
+            &["order-service".into(), "a.b".into()],
+        );
         assert_eq!(m.to_string(), r#"service_name=~"order-service|a\\.b""#);
     }
 

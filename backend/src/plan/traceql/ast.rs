@@ -33,10 +33,16 @@ pub enum Attribute {
 
 impl Attribute {
     pub fn resource(name: &str) -> Self {
-        Attribute::Scoped { scope: Scope::Resource, name: name.to_string() }
+        Attribute::Scoped {
+            scope: Scope::Resource,
+            name: name.to_string(),
+        }
     }
     pub fn span(name: &str) -> Self {
-        Attribute::Scoped { scope: Scope::Span, name: name.to_string() }
+        Attribute::Scoped {
+            scope: Scope::Span,
+            name: name.to_string(),
+        }
     }
     pub fn service_name() -> Self {
         Self::resource("service.name")
@@ -87,7 +93,11 @@ pub enum Op {
 /// A condition inside `{ ... }`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Cond {
-    Cmp { attr: Attribute, op: Op, value: Static },
+    Cmp {
+        attr: Attribute,
+        op: Op,
+        value: Static,
+    },
     And(Vec<Cond>),
     Or(Vec<Cond>),
 }
@@ -135,7 +145,11 @@ pub enum SpansetOp {
 pub enum Spanset {
     /// `{ cond }`, or `{ }` for every span.
     Filter(Option<Cond>),
-    Binary { op: SpansetOp, lhs: Box<Spanset>, rhs: Box<Spanset> },
+    Binary {
+        op: SpansetOp,
+        lhs: Box<Spanset>,
+        rhs: Box<Spanset>,
+    },
 }
 
 /// TraceQL metrics functions (`| rate()` ...), each with an optional `by (...)`.
@@ -143,7 +157,10 @@ pub enum Spanset {
 pub enum MetricsFn {
     Rate,
     CountOverTime,
-    QuantileOverTime { attr: Attribute, quantiles: Vec<f64> },
+    QuantileOverTime {
+        attr: Attribute,
+        quantiles: Vec<f64>,
+    },
     AvgOverTime(Attribute),
     MaxOverTime(Attribute),
     MinOverTime(Attribute),
@@ -162,7 +179,11 @@ pub struct TraceQuery {
 
 impl TraceQuery {
     pub fn filter(cond: Option<Cond>) -> Self {
-        Self { spanset: Spanset::Filter(cond), select: Vec::new(), metrics: None }
+        Self {
+            spanset: Spanset::Filter(cond),
+            select: Vec::new(),
+            metrics: None,
+        }
     }
     pub fn with_metrics(mut self, func: MetricsFn, by: Vec<Attribute>) -> Self {
         self.metrics = Some((func, by));

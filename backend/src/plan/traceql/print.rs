@@ -205,7 +205,11 @@ mod tests {
     use crate::plan::QueryDuration;
 
     fn service(name: &str) -> Cond {
-        Cond::cmp(Attribute::service_name(), Op::Eq, Static::String(name.into()))
+        Cond::cmp(
+            Attribute::service_name(),
+            Op::Eq,
+            Static::String(name.into()),
+        )
     }
 
     #[test]
@@ -233,7 +237,8 @@ mod tests {
 
     #[test]
     fn prints_metrics_functions() {
-        let q = TraceQuery::filter(None).with_metrics(MetricsFn::Rate, vec![Attribute::service_name()]);
+        let q =
+            TraceQuery::filter(None).with_metrics(MetricsFn::Rate, vec![Attribute::service_name()]);
         assert_eq!(q.to_string(), "{ } | rate() by (resource.service.name)");
         let q = TraceQuery::filter(Some(service("product-service"))).with_metrics(
             MetricsFn::QuantileOverTime {
@@ -261,7 +266,11 @@ mod tests {
         );
         let c = Cond::And(vec![
             Cond::Or(vec![service("a"), service("b")]),
-            Cond::cmp(Attribute::Intrinsic(Intrinsic::Status), Op::Eq, Static::Status(Status::Error)),
+            Cond::cmp(
+                Attribute::Intrinsic(Intrinsic::Status),
+                Op::Eq,
+                Static::Status(Status::Error),
+            ),
         ]);
         assert_eq!(
             c.to_string(),
@@ -271,7 +280,11 @@ mod tests {
 
     #[test]
     fn quotes_odd_attribute_names_and_values() {
-        let c = Cond::cmp(Attribute::span("my attr\""), Op::Eq, Static::String("x\"} || {".into()));
+        let c = Cond::cmp(
+            Attribute::span("my attr\""),
+            Op::Eq,
+            Static::String("x\"} || {".into()),
+        );
         assert_eq!(c.to_string(), r#"span."my attr\"" = "x\"} || {""#);
     }
 }
