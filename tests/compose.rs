@@ -224,6 +224,22 @@ fn every_mounted_host_path_exists_and_named_volumes_are_declared() {
 }
 
 #[test]
+fn docker_build_context_leaves_out_build_outputs() {
+    let ignore = read(".dockerignore");
+    let entries: BTreeSet<&str> = ignore
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    for heavy in ["target", "dist", "frontend/node_modules", ".git"] {
+        assert!(
+            entries.contains(heavy),
+            "`{heavy}` is kept out of the Docker build context"
+        );
+    }
+}
+
+#[test]
 fn grafana_loads_the_plugin_from_dist_unsigned() {
     let c = compose();
     let grafana = service(&c, "grafana");
