@@ -347,8 +347,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
                 last_report = std::time::Instant::now();
             }
         }
-    } else if cursor < now {
-        reporter.info("nothing to backfill");
     }
 
     if rejected > 0 {
