@@ -83,7 +83,7 @@ pub struct DemoOptions {
     /// How long to wait for Loki's (and Tempo's) `/ready`; `0s` skips the wait.
     #[arg(long, value_parser = parse_duration, default_value = "5m")]
     pub ready_timeout: QueryDuration,
-    /// Print only warnings and the final summary.
+    /// Print only warnings and errors.
     #[arg(long, short)]
     pub quiet: bool,
 }
