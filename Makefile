@@ -18,3 +18,13 @@ test-rust:
 clean:
 	$(CARGO) clean
 	rm -rf dist
+
+.PHONY: package demo-data
+
+## package: release archive of dist/ (target/package/querent-nlq-app-<version>.zip), manifests filled in
+package:
+	scripts/package.sh
+
+## demo-data: write the demo data set (seed 42, 6 h) as request bodies to test-output/demo
+demo-data:
+	$(CARGO) run --quiet --bin querent -- demo --dry-run --out test-output/demo

@@ -4,11 +4,12 @@
 //! plan a typed LogQL/TraceQL query, execute it, turn results into Grafana frames, analyse, answer.
 //! [`plan::Plan`] is the seam between translating and everything after it.
 
+pub mod cli;
+pub mod demo;
+pub mod eval;
 pub mod ground;
 pub mod plan;
 pub mod translate;
 pub mod understand;
 
 pub use plan::{Plan, PlanKind, Query};
-pub mod cli;
-pub mod eval;
