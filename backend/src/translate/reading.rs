@@ -421,12 +421,22 @@ fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
         let next_free = i + 1 < n && r.free(i + 1) && r.tokens[i + 1].kind == TokenKind::Word;
         if next_free {
             let joined = format!("{}-{}", t.lower, r.tokens[i + 1].lower);
+            let second = &r.tokens[i + 1].lower;
+            // Loosely (partial names, typos) only when the second word could be part of a name:
+            // `ordr service`, not `ordr-service in`.
+            let second_ok = is_service_word(&r.tokens[i + 1]) || !lx::is_vocabulary(second);
             if let Some((s, q)) = fuzzy::resolve(&joined, &services)
-                && (q <= MatchQuality::Normalised || (loose && !lx::is_vocabulary(&t.lower)))
+                && (q <= MatchQuality::Normalised
+                    || (loose && second_ok && !lx::is_vocabulary(&t.lower)))
             {
                 let s = s.to_string();
                 r.claim([i, i + 1]);
-                r.note("service", i, i + 2, s.clone());
+                let meaning = if q == MatchQuality::Exact || q == MatchQuality::Normalised {
+                    s.clone()
+                } else {
+                    format!("{s} (from \"{} {}\")", t.text, r.tokens[i + 1].text)
+                };
+                r.note("service", i, i + 2, meaning);
                 add_service(r, s, i);
                 i += 2;
                 continue;

@@ -104,19 +104,23 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         // Quoted phrase. A `'` only opens a quote at a word start, so "don't" and "service's" stay words.
         if let Some(close) = closing_quote(c) {
             let opens = c != '\'' || i == 0 || !chars[i - 1].1.is_alphanumeric();
+            // A backslash escapes the closing quote inside a quoted phrase (`"say \"hi\""`).
+            let escaped = |j: usize| close == '"' && (i + 1..j).rev().take_while(|&k| chars[k].1 == '\\').count() % 2 == 1;
             if opens
                 && let Some(j) = (i + 1..chars.len()).find(|&j| {
                     chars[j].1 == close
+                        && !escaped(j)
                         && (close != '\''
                             || chars.get(j + 1).is_none_or(|(_, n)| !n.is_alphanumeric()))
                 })
             {
-                let inner = &text[byte_at(i + 1)..byte_at(j)];
+                let raw = &text[byte_at(i + 1)..byte_at(j)];
+                let inner = if close == '"' { raw.replace("\\\"", "\"").replace("\\\\", "\\") } else { raw.to_string() };
                 if !inner.trim().is_empty() {
                     tokens.push(Token {
                         kind: TokenKind::Quoted,
-                        text: inner.to_string(),
                         lower: inner.to_lowercase(),
+                        text: inner,
                         start: byte_at(i),
                         end: byte_at(j + 1),
                     });

@@ -282,7 +282,7 @@ mod tests {
         round_trip(r#"{ name = "POST /api/v1/orders" && duration > 500ms }"#);
         round_trip("{ } | rate() by (resource.service.name)");
         round_trip(
-            r#"{ resource.service.name = "product-service" } | quantile_over_time(duration, .95)"#,
+            r#"{ resource.service.name = "product-service" } | quantile_over_time(duration, 0.95)"#,
         );
         round_trip("{ status = error } | count_over_time() by (resource.service.name)");
         round_trip(

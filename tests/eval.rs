@@ -1,0 +1,90 @@
+//! The evaluation contract: `querent eval` scores the dev set (and our paraphrase set) at 100 % in
+//! structural mode against the schema built from the recorded fixtures, prints per-case failures and the
+//! accuracy, and fails with `--min-accuracy` when below it.
+
+use std::process::Command;
+
+const NOW: &str = "2026-11-25T08:38:56Z";
+
+fn querent() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_querent"))
+}
+
+fn root() -> &'static str {
+    env!("CARGO_MANIFEST_DIR")
+}
+
+fn eval_json(cases: &str) -> serde_json::Value {
+    let out = querent()
+        .args(["eval", cases, "--json", "--now", NOW, "--schema"])
+        .arg(format!("{}/tests/fixtures/demo-schema.json", root()))
+        .output()
+        .expect("querent runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+fn failures(report: &serde_json::Value) -> Vec<String> {
+    report["outcomes"]
+        .as_array()
+        .expect("outcomes")
+        .iter()
+        .filter(|o| o["passed"] == false)
+        .map(|o| format!("{} {}: {}", o["id"], o["question"], o["problems"]))
+        .collect()
+}
+
+#[test]
+fn dev_set_scores_100_percent_structurally() {
+    let report = eval_json(&format!("{}/../shared/eval/dev.jsonl", root()));
+    assert_eq!(report["summary"]["cases"], 36);
+    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+}
+
+#[test]
+fn paraphrase_set_scores_100_percent_structurally() {
+    let report = eval_json(&format!("{}/tests/eval/paraphrases.jsonl", root()));
+    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+}
+
+#[test]
+fn text_report_lists_failures_and_min_accuracy_gates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = dir.path().join("cases.jsonl");
+    std::fs::write(
+        &cases,
+        concat!(
+            r#"{"id": "A", "question": "errors from order-service", "expect": {"kind": "logs", "query": "{service_name=\"order-service\", level=\"error\"}", "start": "now-1h", "end": "now"}}"#,
+            "\n",
+            r#"{"id": "B", "question": "errors from order-service", "expect": {"kind": "traces", "query": "{ status = error }"}}"#,
+            "\n"
+        ),
+    )
+    .expect("write cases");
+    let out = querent()
+        .arg("eval")
+        .arg(&cases)
+        .args(["--now", NOW, "--min-accuracy", "100", "--schema"])
+        .arg(format!("{}/tests/fixtures/demo-schema.json", root()))
+        .output()
+        .expect("querent runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "below --min-accuracy exits 1");
+    assert!(stdout.contains("FAIL B"), "{stdout}");
+    assert!(stdout.contains("kind `logs` instead of `traces`"), "{stdout}");
+    assert!(stdout.contains("1/2 = 50.0%"), "{stdout}");
+}
+
+#[test]
+fn a_wrong_query_fails_the_case() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = dir.path().join("cases.jsonl");
+    std::fs::write(
+        &cases,
+        r#"{"id": "W", "question": "errors from order-service", "expect": {"kind": "logs", "query": "{service_name=\"payment-service\", level=\"error\"}", "start": "now-1h", "end": "now"}}"#,
+    )
+    .expect("write cases");
+    let report = eval_json(cases.to_str().expect("utf-8 path"));
+    assert_eq!(report["summary"]["passed"], 0);
+    assert!(failures(&report)[0].contains("instead of"));
+}
