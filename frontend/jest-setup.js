@@ -26,3 +26,13 @@ class ResizeObserverStub {
 global.ResizeObserver = global.ResizeObserver || ResizeObserverStub;
 
 HTMLCanvasElement.prototype.getContext = () => null;
+
+class IntersectionObserverStub {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+  takeRecords() {
+    return [];
+  }
+}
+global.IntersectionObserver = global.IntersectionObserver || IntersectionObserverStub;

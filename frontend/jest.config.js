@@ -24,5 +24,7 @@ module.exports = {
     '^.+\\.(t|j)sx?$': swc,
     '^.+\\.mjs$': swc,
   },
-  transformIgnorePatterns: ['node_modules/(?!(ol|react-colorful|d3-[a-z-]+|internmap|@grafana/lezer-[a-z]+|marked|uuid)/)'],
+  transformIgnorePatterns: [
+    'node_modules/(?!(ol|react-colorful|react-calendar|get-user-locale|memoize|mimic-function|@wojtekmaj|d3-[a-z-]+|internmap|@grafana/lezer-[a-z]+|marked|uuid)/)',
+  ],
 };

@@ -32,12 +32,22 @@ function quotedValues(reason: string): string[] {
   return Array.from(reason.matchAll(/`([^`]+)`/g), (m) => m[1]).filter((v) => v.trim() !== '');
 }
 
+/**
+ * Replaces the first occurrence of `needle` (any case). A word right after it that the replacement already
+ * ends with is dropped: "the inventory service" with `order-service` becomes "the order-service".
+ */
 function replaceInsensitive(text: string, needle: string, replacement: string): string {
   const at = text.toLowerCase().indexOf(needle.toLowerCase());
   if (at < 0) {
     return text;
   }
-  return text.slice(0, at) + replacement + text.slice(at + needle.length);
+  let rest = text.slice(at + needle.length);
+  const tail = replacement.split(/[-_\s]+/).pop()?.toLowerCase();
+  const echo = /^\s+([\p{L}\p{N}_]+)/u.exec(rest);
+  if (tail && echo && echo[1].toLowerCase() === tail) {
+    rest = rest.slice(echo[0].length);
+  }
+  return text.slice(0, at) + replacement + rest;
 }
 
 /** The word of the question most like the suggestion (edit distance relative to length), if any is close. */

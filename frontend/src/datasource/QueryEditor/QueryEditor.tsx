@@ -10,6 +10,7 @@ import { QueryOptions } from './QueryOptions';
 import { QuestionEditor } from './QuestionEditor';
 import { RawQueryEditor } from './RawQueryEditor';
 import { toCodeQuery } from './toCode';
+import { useTranslate } from './useTranslate';
 
 export type Props = QueryEditorProps<QuerentDataSource, QuerentQuery, QuerentOptions>;
 
@@ -21,6 +22,7 @@ const MODES: Array<SelectableValue<EditorMode>> = [
 /** Explore and panel editor: a question with a live preview, or the query as code. */
 export function QueryEditor({ query, onChange, onRunQuery, datasource, range, history }: Props) {
   const mode = modeOf(query);
+  const preview = useTranslate(datasource, mode === 'question' ? (query.question ?? '') : '', range);
 
   const run = () => {
     if (mode === 'question' && query.question) {
@@ -29,11 +31,22 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, hi
     onRunQuery();
   };
 
-  const switchMode = (next: EditorMode, preview?: TranslateResponse) => {
-    if (next === mode && !preview) {
+  /**
+   * Question → code takes the query the preview shows (with its kind, limit and step), so the generated query
+   * is what gets edited; without a preview the code written before is kept. Code → question keeps both texts.
+   */
+  const switchMode = (next: EditorMode, chosen?: TranslateResponse) => {
+    if (next === 'question') {
+      if (mode !== 'question') {
+        onChange({ ...query, editorMode: 'question' });
+      }
       return;
     }
-    onChange(next === 'code' ? toCodeQuery(query, preview) : { ...query, editorMode: 'question' });
+    const generated = chosen ?? (preview.status === 'done' ? preview.response : undefined);
+    if (mode === 'code' && !chosen) {
+      return;
+    }
+    onChange(toCodeQuery(query, generated));
   };
 
   const pickFromHistory = (question: string) => {
@@ -55,12 +68,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, hi
         </Stack>
         {mode === 'question' ? (
           <QuestionEditor
-            datasource={datasource}
             question={query.question ?? ''}
-            range={range}
+            preview={preview}
             onChange={(question) => onChange({ ...query, question })}
             onRun={run}
-            onEditAsCode={(preview) => switchMode('code', preview)}
+            onEditAsCode={(response) => switchMode('code', response)}
           />
         ) : (
           <>

@@ -1,17 +1,14 @@
-import { TimeRange } from '@grafana/data';
 import { Field, TextArea } from '@grafana/ui';
 import { KeyboardEvent } from 'react';
 
-import { QueryPreview } from '../../components/QueryPreview';
+import { PreviewState, QueryPreview } from '../../components/QueryPreview';
 import { applySuggestion } from '../../components/suggestions';
 import { TranslateResponse } from '../../types';
-import { useTranslate } from './useTranslate';
-import type { QuerentDataSource } from '../datasource';
 
 interface Props {
-  datasource: Pick<QuerentDataSource, 'translateQuestion'>;
   question: string;
-  range?: TimeRange;
+  /** The live preview of the question (see useTranslate). */
+  preview: PreviewState;
   onChange: (question: string) => void;
   onRun: () => void;
   onEditAsCode?: (preview: TranslateResponse) => void;
@@ -19,9 +16,7 @@ interface Props {
 }
 
 /** The plain-language box (Enter runs, Shift+Enter adds a line) and the live preview of its query. */
-export function QuestionEditor({ datasource, question, range, onChange, onRun, onEditAsCode, placeholder }: Props) {
-  const preview = useTranslate(datasource, question, range);
-
+export function QuestionEditor({ question, preview, onChange, onRun, onEditAsCode, placeholder }: Props) {
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
