@@ -19,6 +19,7 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/jest-setup.js'],
   moduleNameMapper: {
     '\\.(css|scss|sass)$': 'identity-obj-proxy',
+    '^react-inlinesvg$': '<rootDir>/jest/react-inlinesvg.js',
   },
   transform: {
     '^.+\\.(t|j)sx?$': swc,

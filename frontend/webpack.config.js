@@ -86,10 +86,7 @@ module.exports = (env = {}) => ({
     extensions: ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.json'],
   },
   module: {
-    rules: [
-      swcRule,
-      { test: /\.m?js$/, include: /node_modules/, resolve: { fullySpecified: false } },
-    ],
+    rules: [swcRule, { test: /\.m?js$/, include: /node_modules/, resolve: { fullySpecified: false } }],
   },
   performance: { hints: false },
   plugins: [

@@ -12,27 +12,29 @@ export function Hypotheses({ hypotheses }: Props) {
     return null;
   }
   return (
-    <Stack direction="column" gap={1} aria-label="Possible causes">
-      {hypotheses.map((h, i) => (
-        <Card key={`${h.title}-${i}`} noMargin>
-          <Card.Heading>{`${i + 1}. ${h.title}`}</Card.Heading>
-          {h.service && (
-            <Card.Tags>
-              <Tag name={h.service} />
-            </Card.Tags>
-          )}
-          {evidenceOf(h).length > 0 && (
-            <Card.Description>
-              <ul>
-                {evidenceOf(h).map((e, j) => (
-                  <li key={j}>{e}</li>
-                ))}
-              </ul>
-            </Card.Description>
-          )}
-        </Card>
-      ))}
-    </Stack>
+    <div role="group" aria-label="Possible causes">
+      <Stack direction="column" gap={1}>
+        {hypotheses.map((h, i) => (
+          <Card key={`${h.title}-${i}`} noMargin>
+            <Card.Heading>{`${i + 1}. ${h.title}`}</Card.Heading>
+            {h.service && (
+              <Card.Tags>
+                <Tag name={h.service} />
+              </Card.Tags>
+            )}
+            {evidenceOf(h).length > 0 && (
+              <Card.Description>
+                <ul>
+                  {evidenceOf(h).map((e, j) => (
+                    <li key={j}>{e}</li>
+                  ))}
+                </ul>
+              </Card.Description>
+            )}
+          </Card>
+        ))}
+      </Stack>
+    </div>
   );
 }
 

@@ -13,26 +13,28 @@ interface Props {
 export function PlanChips({ plan, understood, timeSource }: Props) {
   const range = planRangeLabel(plan);
   return (
-    <Stack direction="row" wrap="wrap" gap={0.5} aria-label="What the question was understood to mean">
-      {range && (
-        <Tooltip content={`Time range ${timeSourceLabel(timeSource)}`}>
-          <span>
-            <Tag name={`${range} · ${timeSourceLabel(timeSource)}`} icon="clock-nine" colorIndex={9} />
-          </span>
-        </Tooltip>
-      )}
-      {understood
-        .filter((u) => u.what !== 'time')
-        .map((u, i) => (
-          <Tooltip key={`${u.what}-${i}`} content={`"${u.text}" → ${u.meaning}`}>
+    <div role="group" aria-label="What the question was understood to mean">
+      <Stack direction="row" wrap="wrap" gap={0.5}>
+        {range && (
+          <Tooltip content={`Time range ${timeSourceLabel(timeSource)}`}>
             <span>
-              <Tag name={`${u.what}: ${u.meaning}`} colorIndex={colorOf(u.what)} />
+              <Tag name={`${range} · ${timeSourceLabel(timeSource)}`} icon="clock-nine" colorIndex={9} />
             </span>
           </Tooltip>
-        ))}
-      {plan.limit !== undefined && <Tag name={`limit: ${plan.limit}`} colorIndex={4} />}
-      {plan.step && <Tag name={`step: ${plan.step}`} colorIndex={4} />}
-    </Stack>
+        )}
+        {understood
+          .filter((u) => u.what !== 'time')
+          .map((u, i) => (
+            <Tooltip key={`${u.what}-${i}`} content={`"${u.text}" → ${u.meaning}`}>
+              <span>
+                <Tag name={`${u.what}: ${u.meaning}`} colorIndex={colorOf(u.what)} />
+              </span>
+            </Tooltip>
+          ))}
+        {plan.limit !== undefined && <Tag name={`limit: ${plan.limit}`} colorIndex={4} />}
+        {plan.step && <Tag name={`step: ${plan.step}`} colorIndex={4} />}
+      </Stack>
+    </div>
   );
 }
 

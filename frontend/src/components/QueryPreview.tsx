@@ -58,7 +58,9 @@ export function QueryPreview({ state, onPickSuggestion, onEditAsCode }: Props) {
       <Stack direction="row" gap={1} alignItems="center" justifyContent="space-between">
         <Stack direction="row" gap={1} alignItems="center">
           <Badge text={kindLabel(plan.kind)} color="blue" />
-          <span className={styles.muted}>{`Generated ${languageLabel(plan.kind)}${plan.instant ? ' (instant)' : ''}`}</span>
+          <span
+            className={styles.muted}
+          >{`Generated ${languageLabel(plan.kind)}${plan.instant ? ' (instant)' : ''}`}</span>
           {loading && <Spinner inline size="sm" />}
         </Stack>
         {onEditAsCode && plan.query && (

@@ -46,7 +46,9 @@ describe('answers read from recorded frames', () => {
   it('prefers the backend stats when present', () => {
     const frames = framesFixture(QUESTIONS.logs);
     const meta = answerMetaOf(frames)!;
-    expect(keyNumbers(frames, { ...meta, stats: [{ label: 'pods', value: 2 }] })).toEqual([{ label: 'pods', value: 2 }]);
+    expect(keyNumbers(frames, { ...meta, stats: [{ label: 'pods', value: 2 }] })).toEqual([
+      { label: 'pods', value: 2 },
+    ]);
   });
 
   it('ignores custom meta that is not an answer', () => {

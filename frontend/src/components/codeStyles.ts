@@ -25,7 +25,10 @@ export const getCodeStyles = (theme: GrafanaTheme2) => {
     label: css({ color: theme.colors.primary.text }),
     operator: css({ color: theme.colors.text.secondary }),
     keyword: css({ color: theme.visualization.getColorByName('purple') }),
-    function: css({ color: theme.visualization.getColorByName('purple'), fontWeight: theme.typography.fontWeightMedium }),
+    function: css({
+      color: theme.visualization.getColorByName('purple'),
+      fontWeight: theme.typography.fontWeightMedium,
+    }),
     plain: css({ color: theme.colors.text.primary }),
   };
 };

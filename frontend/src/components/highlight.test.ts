@@ -7,7 +7,8 @@ const classes = (text: string, lang: 'logql' | 'traceql') =>
 
 describe('highlight', () => {
   it('classifies LogQL with the lezer grammar', () => {
-    const q = 'sum by (level) (count_over_time({service_name="order-service"} |= "timeout" | logfmt | status >= 500 [5m]))';
+    const q =
+      'sum by (level) (count_over_time({service_name="order-service"} |= "timeout" | logfmt | status >= 500 [5m]))';
     expect(classes(q, 'logql')).toEqual([
       'keyword:sum',
       'keyword:by',

@@ -42,7 +42,10 @@ function replaceInsensitive(text: string, needle: string, replacement: string): 
     return text;
   }
   let rest = text.slice(at + needle.length);
-  const tail = replacement.split(/[-_\s]+/).pop()?.toLowerCase();
+  const tail = replacement
+    .split(/[-_\s]+/)
+    .pop()
+    ?.toLowerCase();
   const echo = /^\s+([\p{L}\p{N}_]+)/u.exec(rest);
   if (tail && echo && echo[1].toLowerCase() === tail) {
     rest = rest.slice(echo[0].length);

@@ -35,7 +35,9 @@ export function AnswerPanel({ data, options, width, height }: Props) {
       {meta?.question && <div className={styles.question}>{meta.question}</div>}
       {options.showSummary && (
         <p className={styles.summary}>
-          {meta?.plan.kind === 'clarify' ? meta.plan.reason?.replace(/`/g, '') : (meta?.summary ?? 'No summary for this query.')}
+          {meta?.plan.kind === 'clarify'
+            ? meta.plan.reason?.replace(/`/g, '')
+            : (meta?.summary ?? 'No summary for this query.')}
         </p>
       )}
       {options.showNumbers && numbers.length > 0 && (
@@ -51,7 +53,11 @@ export function AnswerPanel({ data, options, width, height }: Props) {
         </Stack>
       )}
       {options.showQuery && query && (
-        <CodeView value={query} language={languageOf(meta?.plan.kind === 'correlate' ? 'logs' : meta?.plan.kind)} label="Query that ran" />
+        <CodeView
+          value={query}
+          language={languageOf(meta?.plan.kind === 'correlate' ? 'logs' : meta?.plan.kind)}
+          label="Query that ran"
+        />
       )}
       {options.showExploreLink && link && (
         <div>

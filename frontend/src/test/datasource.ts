@@ -25,9 +25,7 @@ const meta = {
   },
 } as DataSourcePluginMeta;
 
-export function createInstanceSettings(
-  jsonData: QuerentOptions = {}
-): DataSourceInstanceSettings<QuerentOptions> {
+export function createInstanceSettings(jsonData: QuerentOptions = {}): DataSourceInstanceSettings<QuerentOptions> {
   return {
     id: 1,
     uid: TEST_UID,

@@ -24,7 +24,10 @@ interface Props {
 export function GrafanaSourcePicker({ peer, value, onPick, onError }: Props) {
   const [loading, setLoading] = useState(false);
   const options = useMemo<Array<SelectableValue<string>>>(
-    () => getDataSourceSrv().getList({ type: peer }).map((ds) => ({ label: ds.name, value: ds.uid })),
+    () =>
+      getDataSourceSrv()
+        .getList({ type: peer })
+        .map((ds) => ({ label: ds.name, value: ds.uid })),
     [peer]
   );
 

@@ -11,7 +11,12 @@ interface Props {
 type NumberKey = 'timeoutSeconds' | 'maxLines' | 'maxTraces';
 
 const FIELDS: Array<{ key: NumberKey; label: string; description: string; placeholder: string }> = [
-  { key: 'timeoutSeconds', label: 'Timeout (seconds)', description: 'Per request to Loki or Tempo.', placeholder: '30' },
+  {
+    key: 'timeoutSeconds',
+    label: 'Timeout (seconds)',
+    description: 'Per request to Loki or Tempo.',
+    placeholder: '30',
+  },
   {
     key: 'maxLines',
     label: 'Maximum log lines',
@@ -34,7 +39,9 @@ export function LimitsSection({ options, onOptionsChange }: Props) {
             placeholder={f.placeholder}
             value={options.jsonData[f.key] ?? ''}
             onChange={(e) =>
-              onOptionsChange(updateJson(options, { [f.key]: parseNumber(e.currentTarget.value) } as Partial<QuerentOptions>))
+              onOptionsChange(
+                updateJson(options, { [f.key]: parseNumber(e.currentTarget.value) } as Partial<QuerentOptions>)
+              )
             }
           />
         </Field>

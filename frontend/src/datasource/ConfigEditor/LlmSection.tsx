@@ -101,7 +101,9 @@ export function LlmSection({ options, onOptionsChange }: Props) {
               min={1}
               width={16}
               value={j.llmMaxTokens ?? ''}
-              onChange={(e) => onOptionsChange(updateJson(options, { llmMaxTokens: parseNumber(e.currentTarget.value) }))}
+              onChange={(e) =>
+                onOptionsChange(updateJson(options, { llmMaxTokens: parseNumber(e.currentTarget.value) }))
+              }
             />
           </Field>
           <Field label="Temperature">

@@ -55,9 +55,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, hi
     onRunQuery();
   };
 
-  const known = (history ?? [])
-    .map((h) => h.query?.question)
-    .filter((q): q is string => typeof q === 'string');
+  const known = (history ?? []).map((h) => h.query?.question).filter((q): q is string => typeof q === 'string');
 
   return (
     <div data-testid={testIds.queryEditor.container}>

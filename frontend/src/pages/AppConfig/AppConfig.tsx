@@ -14,8 +14,8 @@ export function AppConfig(_props: Props) {
     <Stack direction="column" gap={2}>
       <FieldSet label="Querent datasources">
         <Text element="p" color="secondary">
-          Loki and Tempo URLs, credentials, limits and the optional language model are settings of a Querent
-          datasource. &quot;Save &amp; test&quot; there checks that Loki and Tempo answer.
+          Loki and Tempo URLs, credentials, limits and the optional language model are settings of a Querent datasource.
+          &quot;Save &amp; test&quot; there checks that Loki and Tempo answer.
         </Text>
         {sources.length === 0 ? (
           <Alert severity="info" title="No Querent datasource yet" />
@@ -31,7 +31,11 @@ export function AppConfig(_props: Props) {
         )}
       </FieldSet>
       <Stack direction="row" gap={1}>
-        <LinkButton icon="plus" variant={sources.length ? 'secondary' : 'primary'} href={`connections/datasources/${DATASOURCE_TYPE}`}>
+        <LinkButton
+          icon="plus"
+          variant={sources.length ? 'secondary' : 'primary'}
+          href={`connections/datasources/${DATASOURCE_TYPE}`}
+        >
           Add a Querent datasource
         </LinkButton>
         <LinkButton icon="comment-alt" variant="secondary" href={`${PLUGIN_BASE_URL.slice(1)}/${ROUTES.Ask}`}>

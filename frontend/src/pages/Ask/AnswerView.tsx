@@ -12,6 +12,7 @@ import { followUpQuestions } from '../../components/followUps';
 import { languageLabel } from '../../components/format';
 import { languageOf } from '../../components/highlight';
 import { keyNumbers } from '../../components/keyNumbers';
+import { planTimeRange } from '../../components/planRange';
 import { applySuggestion } from '../../components/suggestions';
 import { testIds } from '../../components/testIds';
 import { ResultPanels } from './ResultPanels';
@@ -32,6 +33,7 @@ export function AnswerView({ turn, datasourceUid, onAsk, isLatest }: Props) {
   const query = executedQueryOf(turn.frames) ?? meta?.plan.query;
   const numbers = keyNumbers(turn.frames, meta);
   const followUps = isLatest ? followUpQuestions(meta) : [];
+  const range = planTimeRange(meta?.plan, turn.range);
 
   return (
     <article className={styles.turn} data-testid={testIds.ask.turn} aria-label={`Answer to: ${turn.question}`}>
@@ -71,13 +73,16 @@ export function AnswerView({ turn, datasourceUid, onAsk, isLatest }: Props) {
           {query && (
             <Stack direction="column" gap={1}>
               <Stack direction="row" justifyContent="space-between" alignItems="center">
-                <Text color="secondary" variant="bodySmall">{`${languageLabel(meta?.plan.kind ?? 'logs')} that ran`}</Text>
+                <Text
+                  color="secondary"
+                  variant="bodySmall"
+                >{`${languageLabel(meta?.plan.kind ?? 'logs')} that ran`}</Text>
                 <LinkButton
                   size="sm"
                   variant="secondary"
                   fill="text"
                   icon="compass"
-                  href={exploreUrl(datasourceUid, [turn.query], turn.range)}
+                  href={exploreUrl(datasourceUid, [turn.query], range)}
                 >
                   Open in Explore
                 </LinkButton>
@@ -91,15 +96,24 @@ export function AnswerView({ turn, datasourceUid, onAsk, isLatest }: Props) {
             </Stack>
           )}
           {meta?.hypotheses && <Hypotheses hypotheses={meta.hypotheses} />}
-          <ResultPanels frames={turn.frames} range={turn.range} />
+          <ResultPanels frames={turn.frames} range={range} />
           {followUps.length > 0 && (
-            <Stack direction="row" gap={1} wrap="wrap" aria-label="Follow-up questions">
-              {followUps.map((f) => (
-                <Button key={f} size="sm" variant="secondary" fill="outline" icon="comment-alt" onClick={() => onAsk(f)}>
-                  {f}
-                </Button>
-              ))}
-            </Stack>
+            <div role="group" aria-label="Follow-up questions">
+              <Stack direction="row" gap={1} wrap="wrap">
+                {followUps.map((f) => (
+                  <Button
+                    key={f}
+                    size="sm"
+                    variant="secondary"
+                    fill="outline"
+                    icon="comment-alt"
+                    onClick={() => onAsk(f)}
+                  >
+                    {f}
+                  </Button>
+                ))}
+              </Stack>
+            </div>
           )}
         </Stack>
       )}

@@ -118,18 +118,18 @@ export function AskPage() {
             </Field>
           )}
           <Field label="Time range" description="Used unless the question names a time" noMargin>
-            <Select aria-label="Time range" width={24} options={RANGES} value={relativeRange} onChange={(v) => setRelativeRange(v.value ?? 'now-1h')} />
+            <Select
+              aria-label="Time range"
+              width={24}
+              options={RANGES}
+              value={relativeRange}
+              onChange={(v) => setRelativeRange(v.value ?? 'now-1h')}
+            />
           </Field>
         </Stack>
         {loadError && <Alert severity="error" title={`Could not load the datasource: ${loadError}`} />}
         {turns.map((t, i) => (
-          <AnswerView
-            key={t.id}
-            turn={t}
-            datasourceUid={uid ?? ''}
-            onAsk={submit}
-            isLatest={i === turns.length - 1}
-          />
+          <AnswerView key={t.id} turn={t} datasourceUid={uid ?? ''} onAsk={submit} isLatest={i === turns.length - 1} />
         ))}
         <div className={styles.ask}>
           <Field

@@ -15,13 +15,15 @@ export function ExampleQuestions({ examples, onPick }: Props) {
       <Text color="secondary" variant="bodySmall">
         Try one of these
       </Text>
-      <Stack direction="row" gap={1} wrap="wrap" aria-label="Example questions">
-        {examples.map((e) => (
-          <Button key={e} size="sm" variant="secondary" fill="outline" onClick={() => onPick(e)}>
-            {e}
-          </Button>
-        ))}
-      </Stack>
+      <div role="group" aria-label="Example questions">
+        <Stack direction="row" gap={1} wrap="wrap">
+          {examples.map((e) => (
+            <Button key={e} size="sm" variant="secondary" fill="outline" onClick={() => onPick(e)}>
+              {e}
+            </Button>
+          ))}
+        </Stack>
+      </div>
     </Stack>
   );
 }
