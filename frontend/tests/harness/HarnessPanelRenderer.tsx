@@ -3,7 +3,7 @@
  * with @grafana/ui's TimeSeries, every other frame (logs, trace search) with @grafana/ui's Table, each in
  * Grafana's PanelChrome.
  */
-import { applyFieldOverrides, DataFrame, FieldType } from '@grafana/data';
+import { applyFieldOverrides, DataFrame, FieldColorModeId } from '@grafana/data';
 import { PanelRendererProps } from '@grafana/runtime';
 import { LegendDisplayMode } from '@grafana/schema';
 import { PanelChrome, Table, TimeSeries, useTheme2 } from '@grafana/ui';
@@ -12,7 +12,7 @@ export function HarnessPanelRenderer({ pluginId, title, data, width, height }: P
   const theme = useTheme2();
   const frames = applyFieldOverrides({
     data: data?.series ?? [],
-    fieldConfig: { defaults: {}, overrides: [] },
+    fieldConfig: { defaults: { color: { mode: FieldColorModeId.PaletteClassic } }, overrides: [] },
     replaceVariables: (s) => s,
     theme,
     timeZone: 'utc',
@@ -53,11 +53,9 @@ function asOneTable(frames: DataFrame[]): DataFrame {
   if (t >= 0) {
     rows.sort((a, b) => Number(b[t]) - Number(a[t]));
   }
-  const merged = {
+  return {
     ...frames[0],
     length: rows.length,
     fields: frames[0].fields.map((f, c) => ({ ...f, labels: undefined, values: rows.map((r) => r[c]) })),
   };
-  merged.fields = merged.fields.map((f) => (f.type === FieldType.time ? f : f));
-  return merged;
 }

@@ -18,6 +18,7 @@ import { setPanelRenderer } from 'grafana-runtime-internal-panel-renderer';
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { from, Observable } from 'rxjs';
+import uplotCss from 'uplot/dist/uPlot.min.css';
 
 import { QuerentDataSource } from '../../src/datasource/datasource';
 import { QueryEditor } from '../../src/datasource/QueryEditor/QueryEditor';
@@ -55,6 +56,11 @@ async function send(request: BackendSrvRequest): Promise<FetchResponse> {
     config: request,
   } as FetchResponse;
 }
+
+// Grafana loads uPlot's stylesheet globally; time series panels need it
+const style = document.createElement('style');
+style.textContent = uplotCss;
+document.head.append(style);
 
 setBackendSrv({
   fetch: (r: BackendSrvRequest): Observable<FetchResponse> => from(send(r)),

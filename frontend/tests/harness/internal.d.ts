@@ -4,3 +4,9 @@ declare module 'grafana-runtime-internal-panel-renderer' {
   import { PanelRendererProps } from '@grafana/runtime';
   export function setPanelRenderer(renderer: ComponentType<PanelRendererProps>): void;
 }
+
+// the harness bundles CSS files as text (webpack `asset/source`)
+declare module '*.css' {
+  const text: string;
+  export default text;
+}
