@@ -1,14 +1,15 @@
 # Querent: one entry point for building and testing. `make test` is what CI runs.
 SHELL := /bin/bash
 CARGO ?= cargo
+NPM ?= npm
 
-.PHONY: test test-rust lint eval lezer dist clean
+.PHONY: test test-rust lint eval lezer dist clean test-frontend build-frontend
 
 NOW_OF_THE_DATA := 2026-11-25T08:38:56Z
 SCHEMA := tests/fixtures/demo-schema.json
 
-## test: every test the project has (Rust, the evaluation, Grafana's grammars, then the frontend)
-test: lint test-rust eval lezer
+## test: every test the project has (Rust, the evaluation, Grafana's grammars, the frontend)
+test: lint test-rust eval lezer test-frontend
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -30,10 +31,6 @@ lezer:
 	test -s target/translated-queries.jsonl || $(CARGO) test --locked --test translate_properties
 	node tests/lezer/check.mjs target/translated-queries.jsonl
 
-clean:
-	$(CARGO) clean
-	rm -rf dist
-
 .PHONY: package demo-data
 
 ## package: release archive of dist/ (target/package/querent-nlq-app-<version>.zip), manifests filled in
@@ -43,3 +40,21 @@ package:
 ## demo-data: write the demo data set (seed 42, 6 h) as request bodies to test-output/demo
 demo-data:
 	$(CARGO) run --quiet --bin querent -- demo --dry-run --out test-output/demo
+
+## build-frontend: the app, datasource and panel modules and manifests into dist/ (keeps backend binaries)
+build-frontend:
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	cd frontend && $(NPM) run build
+
+## test-frontend: lint, typecheck, jest, build into dist/, dist layout test, headless-Chromium harness test
+test-frontend: build-frontend
+	cd frontend && $(NPM) run lint
+	cd frontend && $(NPM) run typecheck
+	cd frontend && $(NPM) test -- --ci
+	cd frontend && $(NPM) run test:dist
+	cd frontend && $(NPM) run build:harness
+	cd frontend && $(NPM) run test:browser
+
+clean:
+	$(CARGO) clean
+	rm -rf dist test-output frontend/node_modules
