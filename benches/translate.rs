@@ -13,12 +13,19 @@ use querent::translate::{Question, translate};
 
 fn inputs() -> (Schema, Vec<(String, String)>) {
     let root = env!("CARGO_MANIFEST_DIR");
-    let schema: Schema =
-        serde_json::from_str(&std::fs::read_to_string(format!("{root}/tests/fixtures/demo-schema.json")).expect("schema"))
-            .expect("valid schema");
-    let cases = parse_cases(&std::fs::read_to_string(format!("{root}/../shared/eval/dev.jsonl")).expect("dev set"))
-        .expect("valid cases");
-    (schema, cases.into_iter().map(|c| (c.id, c.question)).collect())
+    let schema: Schema = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/tests/fixtures/demo-schema.json"))
+            .expect("schema"),
+    )
+    .expect("valid schema");
+    let cases = parse_cases(
+        &std::fs::read_to_string(format!("{root}/../shared/eval/dev.jsonl")).expect("dev set"),
+    )
+    .expect("valid cases");
+    (
+        schema,
+        cases.into_iter().map(|c| (c.id, c.question)).collect(),
+    )
 }
 
 fn now() -> DateTime<Utc> {
@@ -30,7 +37,12 @@ fn per_question(c: &mut Criterion) {
     let mut group = c.benchmark_group("translate");
     for (id, question) in &cases {
         group.bench_function(id.as_str(), |b| {
-            b.iter(|| translate(black_box(&Question::new(question, now())), black_box(&schema)))
+            b.iter(|| {
+                translate(
+                    black_box(&Question::new(question, now())),
+                    black_box(&schema),
+                )
+            })
         });
     }
     group.finish();
@@ -58,7 +70,11 @@ fn percentiles() {
             times.push(start.elapsed().as_nanos() as f64 / 1_000.0);
         }
         times.sort_by(f64::total_cmp);
-        println!("| {id} | {:.1} | {:.1} |", times[CALLS / 2], times[CALLS * 99 / 100]);
+        println!(
+            "| {id} | {:.1} | {:.1} |",
+            times[CALLS / 2],
+            times[CALLS * 99 / 100]
+        );
         all.extend(times);
     }
     all.sort_by(f64::total_cmp);

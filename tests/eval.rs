@@ -20,7 +20,11 @@ fn eval_json(cases: &str) -> serde_json::Value {
         .arg(format!("{}/tests/fixtures/demo-schema.json", root()))
         .output()
         .expect("querent runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 
@@ -71,7 +75,10 @@ fn text_report_lists_failures_and_min_accuracy_gates() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "below --min-accuracy exits 1");
     assert!(stdout.contains("FAIL B"), "{stdout}");
-    assert!(stdout.contains("kind `logs` instead of `traces`"), "{stdout}");
+    assert!(
+        stdout.contains("kind `logs` instead of `traces`"),
+        "{stdout}"
+    );
     assert!(stdout.contains("1/2 = 50.0%"), "{stdout}");
 }
 

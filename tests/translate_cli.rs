@@ -15,7 +15,10 @@ fn translate(args: &[&str]) -> Output {
 }
 
 fn schema() -> String {
-    format!("{}/tests/fixtures/demo-schema.json", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/tests/fixtures/demo-schema.json",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 fn json(question: &str, extra: &[&str]) -> serde_json::Value {
@@ -24,7 +27,11 @@ fn json(question: &str, extra: &[&str]) -> serde_json::Value {
     args.extend_from_slice(extra);
     args.push(question);
     let out = translate(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).expect("utf-8");
     assert_eq!(text.trim().lines().count(), 1, "exactly one line: {text}");
     serde_json::from_str(text.trim()).expect("one JSON object")
@@ -32,7 +39,10 @@ fn json(question: &str, extra: &[&str]) -> serde_json::Value {
 
 #[test]
 fn log_question_gives_the_contract_object() {
-    let v = json("지난 3시간 동안 order-service에서 발생한 에러 로그 보여줘", &[]);
+    let v = json(
+        "지난 3시간 동안 order-service에서 발생한 에러 로그 보여줘",
+        &[],
+    );
     assert_eq!(
         v,
         serde_json::json!({
@@ -55,14 +65,20 @@ fn instant_metric_has_no_start() {
 
 #[test]
 fn range_metric_has_a_step() {
-    let v = json("number of payment-service errors per 5 minutes over the last 3 hours", &[]);
+    let v = json(
+        "number of payment-service errors per 5 minutes over the last 3 hours",
+        &[],
+    );
     assert_eq!(v["step"], "5m");
     assert!(v.get("instant").is_none());
 }
 
 #[test]
 fn limit_is_reported() {
-    assert_eq!(json("show the 20 most recent errors from order-service", &[])["limit"], 20);
+    assert_eq!(
+        json("show the 20 most recent errors from order-service", &[])["limit"],
+        20
+    );
 }
 
 #[test]
@@ -81,7 +97,10 @@ fn empty_question_is_a_clarification() {
 
 #[test]
 fn time_zone_moves_days_and_clock_times() {
-    let v = json("api-gateway logs between 06:00 and 07:00 today", &["--tz", "Asia/Seoul"]);
+    let v = json(
+        "api-gateway logs between 06:00 and 07:00 today",
+        &["--tz", "Asia/Seoul"],
+    );
     assert_eq!(v["start"], "2026-11-24T21:00:00Z");
     assert_eq!(v["end"], "2026-11-24T22:00:00Z");
 }
@@ -89,10 +108,22 @@ fn time_zone_moves_days_and_clock_times() {
 #[test]
 fn human_output_explains_the_plan() {
     let schema = schema();
-    let out = translate(&["--now", NOW, "--schema", &schema, "errors from ordr-service in the last hour"]);
+    let out = translate(&[
+        "--now",
+        NOW,
+        "--schema",
+        &schema,
+        "errors from ordr-service in the last hour",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("query:  {service_name=\"order-service\", level=\"error\"}"), "{text}");
-    assert!(text.contains("order-service (from \"ordr-service\")"), "{text}");
+    assert!(
+        text.contains("query:  {service_name=\"order-service\", level=\"error\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("order-service (from \"ordr-service\")"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -16,8 +16,12 @@ use querent::translate::{Question, translate};
 fn schema() -> &'static Schema {
     static SCHEMA: std::sync::OnceLock<Schema> = std::sync::OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/demo-schema.json");
-        serde_json::from_str(&std::fs::read_to_string(path).expect("demo schema")).expect("valid schema")
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/demo-schema.json"
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).expect("demo schema"))
+            .expect("valid schema")
     })
 }
 
@@ -33,10 +37,18 @@ fn record(plan: &Plan) {
     if guard.is_none() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
         let _ = std::fs::create_dir_all(&dir);
-        *guard = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("translated-queries.jsonl")).ok();
+        *guard = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("translated-queries.jsonl"))
+            .ok();
     }
     if let Some(f) = guard.as_mut() {
-        let lang = if plan.kind.is_loki() { "logql" } else { "traceql" };
+        let lang = if plan.kind.is_loki() {
+            "logql"
+        } else {
+            "traceql"
+        };
         let _ = writeln!(f, "{}", serde_json::json!({ "lang": lang, "query": q }));
     }
 }
@@ -46,15 +58,29 @@ fn check(question: &str) -> Plan {
     let plan = translate(&Question::new(question, now()), schema());
     match plan.kind {
         PlanKind::Clarify => {
-            let c = plan.clarification.as_ref().expect("a clarification has a reason");
+            let c = plan
+                .clarification
+                .as_ref()
+                .expect("a clarification has a reason");
             assert!(!c.reason.is_empty());
             assert!(plan.query.is_none());
         }
         kind => {
-            let text = plan.query_text().expect("a plan other than clarify has a query");
-            let reparsed = if kind.is_loki() { logql::parse(&text) } else { traceql::parse(&text) };
-            let reparsed = reparsed.unwrap_or_else(|e| panic!("{question:?} → {text} does not read back: {e}"));
-            assert_eq!(reparsed.to_string(), text, "{question:?}: the query does not print back the same");
+            let text = plan
+                .query_text()
+                .expect("a plan other than clarify has a query");
+            let reparsed = if kind.is_loki() {
+                logql::parse(&text)
+            } else {
+                traceql::parse(&text)
+            };
+            let reparsed = reparsed
+                .unwrap_or_else(|e| panic!("{question:?} → {text} does not read back: {e}"));
+            assert_eq!(
+                reparsed.to_string(),
+                text,
+                "{question:?}: the query does not print back the same"
+            );
             match plan.start {
                 Some(start) => assert!(start <= plan.end, "{question:?}: start after end"),
                 None => assert!(plan.instant, "{question:?}: no start but not instant"),
@@ -69,17 +95,123 @@ fn check(question: &str) -> Plan {
 }
 
 const WORDS: &[&str] = &[
-    "show", "errors", "error", "logs", "traces", "spans", "from", "in", "the", "last", "past", "3", "hours",
-    "minutes", "30m", "1h", "today", "yesterday", "since", "midnight", "between", "06:00", "and", "07:00",
-    "order-service", "payment-service", "product-service", "user-service", "api-gateway", "ordr-service",
-    "payment", "order service", "containing", "timeout", "not", "mentioning", "cache", "status", "500", "5xx",
-    "duration_ms", ">", "1000", "over", "slower", "than", "1s", "500ms", "p95", "latency", "how", "many",
-    "per", "service", "5", "top", "rate", "second", "count", "by", "level", "why", "is", "failing",
-    "related", "what", "caused", "staging", "prod", "warnings", "info", "20", "most", "recent", "지난",
-    "3시간", "에러", "로그", "트레이스", "관련된", "원인", "서비스별", "개수", "최근", "30분", "오늘", "어제",
-    "포함", "제외", "\"", "'", "`", "{", "}", "|", "=~", "\\", "\n", "🚀", "POST", "/api/v1/orders",
-    "traceDuration", "overall", "inventory-service", "delete", "every", "5 minutes", "env=staging", "|=",
-    "dbb464a3cec79642a13a9da294e7eb2a", "end to end", "a", "an", "hour", "half", "p99", "average",
+    "show",
+    "errors",
+    "error",
+    "logs",
+    "traces",
+    "spans",
+    "from",
+    "in",
+    "the",
+    "last",
+    "past",
+    "3",
+    "hours",
+    "minutes",
+    "30m",
+    "1h",
+    "today",
+    "yesterday",
+    "since",
+    "midnight",
+    "between",
+    "06:00",
+    "and",
+    "07:00",
+    "order-service",
+    "payment-service",
+    "product-service",
+    "user-service",
+    "api-gateway",
+    "ordr-service",
+    "payment",
+    "order service",
+    "containing",
+    "timeout",
+    "not",
+    "mentioning",
+    "cache",
+    "status",
+    "500",
+    "5xx",
+    "duration_ms",
+    ">",
+    "1000",
+    "over",
+    "slower",
+    "than",
+    "1s",
+    "500ms",
+    "p95",
+    "latency",
+    "how",
+    "many",
+    "per",
+    "service",
+    "5",
+    "top",
+    "rate",
+    "second",
+    "count",
+    "by",
+    "level",
+    "why",
+    "is",
+    "failing",
+    "related",
+    "what",
+    "caused",
+    "staging",
+    "prod",
+    "warnings",
+    "info",
+    "20",
+    "most",
+    "recent",
+    "지난",
+    "3시간",
+    "에러",
+    "로그",
+    "트레이스",
+    "관련된",
+    "원인",
+    "서비스별",
+    "개수",
+    "최근",
+    "30분",
+    "오늘",
+    "어제",
+    "포함",
+    "제외",
+    "\"",
+    "'",
+    "`",
+    "{",
+    "}",
+    "|",
+    "=~",
+    "\\",
+    "\n",
+    "🚀",
+    "POST",
+    "/api/v1/orders",
+    "traceDuration",
+    "overall",
+    "inventory-service",
+    "delete",
+    "every",
+    "5 minutes",
+    "env=staging",
+    "|=",
+    "dbb464a3cec79642a13a9da294e7eb2a",
+    "end to end",
+    "a",
+    "an",
+    "hour",
+    "half",
+    "p99",
+    "average",
 ];
 
 fn word_salad() -> impl Strategy<Value = String> {

@@ -52,62 +52,118 @@ fn typo_budget(len: usize) -> usize {
     }
 }
 
-/// Best match of `typed` among `values`, if any is close enough and unambiguous.
-pub fn resolve<'a>(typed: &str, values: &'a [String]) -> Option<(&'a str, MatchQuality)> {
-    let typed_lower = typed.to_lowercase();
-    if let Some(v) = values.iter().find(|v| v.to_lowercase() == typed_lower) {
-        return Some((v, MatchQuality::Exact));
-    }
-    let typed_norm = normalise(typed);
-    if typed_norm.is_empty() {
-        return None;
-    }
-    if let Some(v) = values.iter().find(|v| normalise(v) == typed_norm) {
-        return Some((v, MatchQuality::Normalised));
-    }
-    let typed_base = base_name(typed);
-    // A base name (`payment` for `payment-service`) or one distinctive part (`gateway` for `api-gateway`).
-    let partial: Vec<&String> = values
-        .iter()
-        .filter(|v| {
-            (typed_base.len() >= 3 && base_name(v) == typed_base)
-                || (typed_norm.len() >= 4
-                    && !GENERIC_SUFFIXES.contains(&typed_norm.as_str())
-                    && v.to_lowercase()
-                        .split(['-', '_', '.', ' '])
-                        .any(|part| part == typed_norm))
-        })
-        .collect();
-    if partial.len() == 1 {
-        return Some((partial[0], MatchQuality::Partial));
-    }
-    // Typos: compare whole names and base names; the best must be unique.
-    let mut best: Option<(&String, usize)> = None;
-    let mut tie = false;
-    for v in values {
-        let whole = strsim::damerau_levenshtein(&typed_norm, &normalise(v));
-        let base = strsim::damerau_levenshtein(&typed_base, &base_name(v));
-        let (d, len) = if base < whole {
-            (base, typed_base.len().min(base_name(v).len()))
-        } else {
-            (whole, typed_norm.len().min(normalise(v).len()))
-        };
-        if d > typo_budget(len) {
-            continue;
+/// Values with their comparison forms computed once (lower-case, letters and digits only, base name,
+/// parts), so that resolving a word costs no allocation per value.
+#[derive(Debug, Clone, Default)]
+pub struct NameIndex {
+    names: Vec<String>,
+    lower: Vec<String>,
+    norm: Vec<String>,
+    base: Vec<String>,
+    parts: Vec<Vec<String>>,
+}
+
+impl NameIndex {
+    pub fn new(values: &[String]) -> Self {
+        let mut index = NameIndex::default();
+        for v in values {
+            index.names.push(v.clone());
+            index.lower.push(v.to_lowercase());
+            index.norm.push(normalise(v));
+            index.base.push(base_name(v));
+            index.parts.push(
+                v.to_lowercase()
+                    .split(['-', '_', '.', ' '])
+                    .map(str::to_string)
+                    .collect(),
+            );
         }
-        match best {
-            Some((_, bd)) if d > bd => {}
-            Some((_, bd)) if d == bd => tie = true,
-            _ => {
-                best = Some((v, d));
-                tie = false;
+        index
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Best match of `typed`, if one is close enough and unambiguous.
+    pub fn resolve(&self, typed: &str) -> Option<(&str, MatchQuality)> {
+        let typed_lower = typed.to_lowercase();
+        if let Some(i) = self.lower.iter().position(|v| *v == typed_lower) {
+            return Some((&self.names[i], MatchQuality::Exact));
+        }
+        let typed_norm = normalise(typed);
+        if typed_norm.is_empty() {
+            return None;
+        }
+        if let Some(i) = self.norm.iter().position(|v| *v == typed_norm) {
+            return Some((&self.names[i], MatchQuality::Normalised));
+        }
+        let typed_base = base_name(typed);
+        // A base name (`payment` for `payment-service`) or one distinctive part (`gateway` for `api-gateway`).
+        let distinctive = typed_norm.len() >= 4 && !GENERIC_SUFFIXES.contains(&typed_norm.as_str());
+        let mut partial = None;
+        let mut partial_count = 0;
+        for i in 0..self.names.len() {
+            let by_base = typed_base.len() >= 3 && self.base[i] == typed_base;
+            let by_part = distinctive && self.parts[i].iter().any(|p| *p == typed_norm);
+            if by_base || by_part {
+                partial = Some(i);
+                partial_count += 1;
             }
         }
+        if partial_count == 1 {
+            return partial.map(|i| (self.names[i].as_str(), MatchQuality::Partial));
+        }
+        // Typos: compare whole names and base names; the best must be unique.
+        let mut best: Option<(usize, usize)> = None;
+        let mut tie = false;
+        for i in 0..self.names.len() {
+            let whole_budget = typo_budget(typed_norm.len().min(self.norm[i].len()));
+            let base_budget = typo_budget(typed_base.len().min(self.base[i].len()));
+            // lengths alone rule most values out without computing a distance
+            let whole = if typed_norm.len().abs_diff(self.norm[i].len()) <= whole_budget {
+                strsim::damerau_levenshtein(&typed_norm, &self.norm[i])
+            } else {
+                usize::MAX
+            };
+            let base = if typed_base.len().abs_diff(self.base[i].len()) <= base_budget {
+                strsim::damerau_levenshtein(&typed_base, &self.base[i])
+            } else {
+                usize::MAX
+            };
+            let d = if base <= base_budget && base < whole {
+                base
+            } else if whole <= whole_budget {
+                whole
+            } else {
+                continue;
+            };
+            match best {
+                Some((_, bd)) if d > bd => {}
+                Some((_, bd)) if d == bd => tie = true,
+                _ => {
+                    best = Some((i, d));
+                    tie = false;
+                }
+            }
+        }
+        match best {
+            Some((i, d)) if !tie => Some((&self.names[i], MatchQuality::Typo(d))),
+            _ => None,
+        }
     }
-    match best {
-        Some((v, d)) if !tie => Some((v, MatchQuality::Typo(d))),
-        _ => None,
-    }
+}
+
+/// Best match of `typed` among `values` (builds a [`NameIndex`]; keep one when resolving many words).
+pub fn resolve<'a>(typed: &str, values: &'a [String]) -> Option<(&'a str, MatchQuality)> {
+    let index = NameIndex::new(values);
+    let found = index
+        .resolve(typed)
+        .map(|(name, q)| (name.to_string(), q))?;
+    values
+        .iter()
+        .find(|v| **v == found.0)
+        .map(|v| (v.as_str(), found.1))
 }
 
 /// Values ranked by closeness to `typed`, for "did you mean" suggestions (at most `n`).

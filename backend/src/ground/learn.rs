@@ -339,6 +339,7 @@ impl SchemaBuilder {
 
     pub fn finish(self) -> Schema {
         let mut schema = Schema::default();
+        // (filled in below; the lookup index is built on first use, after this)
         for (label, values) in self.labels {
             let values: Vec<String> = if values.len() > MAX_LABEL_VALUES {
                 Vec::new()

@@ -5,4 +5,4 @@ pub mod fuzzy;
 pub mod learn;
 mod schema;
 
-pub use schema::{FieldKind, FieldSource, LogField, LokiSchema, Schema, TempoSchema};
+pub use schema::{FieldKind, FieldSource, LogField, LokiSchema, Schema, SchemaIndex, TempoSchema};

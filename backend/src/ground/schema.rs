@@ -1,10 +1,12 @@
 //! The user's data, as far as translating questions needs it: Loki labels and values, the fields each
 //! service's lines carry (with the parser that reads them), and Tempo tags and values.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::fuzzy::NameIndex;
 use crate::plan::logql::Parser;
 
 /// What kind of values a log field holds (from Loki's `detected_fields`).
@@ -82,14 +84,99 @@ pub struct TempoSchema {
 }
 
 /// Everything the translator grounds a question in. Serialises to the `--schema` file format.
+///
+/// Treat a schema as immutable once built: lookups use an index computed on first use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Schema {
     pub loki: LokiSchema,
     pub tempo: TempoSchema,
+    #[serde(skip)]
+    index: IndexCell,
+}
+
+/// Lookups the translator makes for every word, prepared once per schema.
+#[derive(Debug, Default)]
+pub struct SchemaIndex {
+    /// Loki and Tempo service names.
+    pub services: NameIndex,
+    /// Lower-case value → (label, value) for the other low-cardinality stream labels.
+    pub label_values: HashMap<String, Vec<(String, String)>>,
+    /// Lower-case span name → span name.
+    pub span_names: HashMap<String, String>,
+}
+
+/// The lazily built index; compares equal and clones empty so that schemas compare by their data.
+#[derive(Default)]
+struct IndexCell(OnceLock<Arc<SchemaIndex>>);
+
+impl Clone for IndexCell {
+    fn clone(&self) -> Self {
+        IndexCell::default()
+    }
+}
+
+impl PartialEq for IndexCell {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for IndexCell {}
+
+impl std::fmt::Debug for IndexCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SchemaIndex")
+    }
 }
 
 impl Schema {
+    pub fn new(loki: LokiSchema, tempo: TempoSchema) -> Self {
+        Schema {
+            loki,
+            tempo,
+            index: IndexCell::default(),
+        }
+    }
+
+    /// The lookup index, built on first use.
+    pub fn index(&self) -> &SchemaIndex {
+        self.index.0.get_or_init(|| Arc::new(self.build_index()))
+    }
+
+    fn build_index(&self) -> SchemaIndex {
+        let mut label_values: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let skip = [
+            self.loki.service_label.as_deref(),
+            self.loki.level_label.as_deref(),
+            Some("app"),
+        ];
+        for (label, values) in &self.loki.labels {
+            if skip.contains(&Some(label.as_str())) || values.len() > 200 {
+                continue;
+            }
+            for v in values {
+                label_values
+                    .entry(v.to_lowercase())
+                    .or_default()
+                    .push((label.clone(), v.clone()));
+            }
+        }
+        let span_names = self
+            .tempo
+            .values
+            .get("name")
+            .into_iter()
+            .flatten()
+            .map(|n| (n.to_lowercase(), n.clone()))
+            .collect();
+        SchemaIndex {
+            services: NameIndex::new(&self.services()),
+            label_values,
+            span_names,
+        }
+    }
+
     /// Service names known to Loki or Tempo, sorted and without duplicates.
     pub fn services(&self) -> Vec<String> {
         let mut all: Vec<String> = self

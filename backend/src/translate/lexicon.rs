@@ -521,31 +521,37 @@ pub fn ko_contains(token: &Token, stems: &[&str]) -> bool {
     token.kind == TokenKind::Hangul && stems.iter().any(|s| token.text.contains(s))
 }
 
-/// Whether the word is known vocabulary (never a search phrase or a service typo).
+/// Whether the word is known vocabulary (never a search phrase or a service typo). One hash lookup: the
+/// lists are merged into a set on first use.
 pub fn is_vocabulary(word: &str) -> bool {
-    let lists: [&[&str]; 17] = [
-        TRACE_WORDS,
-        LOG_WORDS,
-        REQUEST_WORDS,
-        LATENCY_WORDS,
-        COUNT_WORDS,
-        RATE_WORDS,
-        OVER_TIME_WORDS,
-        CORRELATE_WORDS,
-        ERROR_WORDS,
-        FAILED_WORDS,
-        WARN_WORDS,
-        INFO_WORDS,
-        DEBUG_WORDS,
-        CONTAIN_CUES,
-        NEGATION_WORDS,
-        PHRASE_STOP,
-        GROUP_CUES,
-    ];
-    lists.iter().any(|l| l.contains(&word))
-        || WHOLE_TRACE_WORDS.contains(&word)
-        || LIMIT_CUES.contains(&word)
-        || EXTRA_VOCABULARY.contains(&word)
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let lists: [&[&str]; 20] = [
+            TRACE_WORDS,
+            LOG_WORDS,
+            REQUEST_WORDS,
+            LATENCY_WORDS,
+            COUNT_WORDS,
+            RATE_WORDS,
+            OVER_TIME_WORDS,
+            CORRELATE_WORDS,
+            ERROR_WORDS,
+            FAILED_WORDS,
+            WARN_WORDS,
+            INFO_WORDS,
+            DEBUG_WORDS,
+            CONTAIN_CUES,
+            NEGATION_WORDS,
+            PHRASE_STOP,
+            GROUP_CUES,
+            WHOLE_TRACE_WORDS,
+            LIMIT_CUES,
+            EXTRA_VOCABULARY,
+        ];
+        lists.iter().flat_map(|l| l.iter().copied()).collect()
+    })
+    .contains(word)
 }
 
 /// Other words the translator reads (units, quantities, verbs of asking).

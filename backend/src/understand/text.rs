@@ -105,7 +105,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         if let Some(close) = closing_quote(c) {
             let opens = c != '\'' || i == 0 || !chars[i - 1].1.is_alphanumeric();
             // A backslash escapes the closing quote inside a quoted phrase (`"say \"hi\""`).
-            let escaped = |j: usize| close == '"' && (i + 1..j).rev().take_while(|&k| chars[k].1 == '\\').count() % 2 == 1;
+            let escaped = |j: usize| {
+                close == '"'
+                    && (i + 1..j).rev().take_while(|&k| chars[k].1 == '\\').count() % 2 == 1
+            };
             if opens
                 && let Some(j) = (i + 1..chars.len()).find(|&j| {
                     chars[j].1 == close
@@ -115,7 +118,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 })
             {
                 let raw = &text[byte_at(i + 1)..byte_at(j)];
-                let inner = if close == '"' { raw.replace("\\\"", "\"").replace("\\\\", "\\") } else { raw.to_string() };
+                let inner = if close == '"' {
+                    raw.replace("\\\"", "\"").replace("\\\\", "\\")
+                } else {
+                    raw.to_string()
+                };
                 if !inner.trim().is_empty() {
                     tokens.push(Token {
                         kind: TokenKind::Quoted,

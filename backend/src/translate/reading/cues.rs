@@ -1,0 +1,250 @@
+//! Cues about the kind of answer (logs, traces, counts, rates, correlation, ...) and grouping words.
+
+use super::*;
+
+/// "per service", "by level", "for each service", "grouped by env", "서비스별", "레벨별".
+pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
+    let n = r.tokens.len();
+    for i in 0..n {
+        if !r.free(i) {
+            continue;
+        }
+        let t = r.tokens[i].clone();
+        if t.kind == TokenKind::Hangul {
+            let ko_group = [
+                ("서비스별", "service"),
+                ("서비스마다", "service"),
+                ("레벨별", "level"),
+                ("수준별", "level"),
+                ("환경별", "env"),
+                ("상태별", "status"),
+                ("엔드포인트별", "name"),
+                ("파드별", "pod"),
+            ];
+            if let Some((_, g)) = ko_group.iter().find(|(k, _)| t.text.starts_with(k)) {
+                push_unique(&mut r.group_by, g.to_string());
+                r.claim([i]);
+                r.note("group", i, i + 1, format!("by {g}"));
+            } else if (t.text == "별" || t.text.starts_with("별로"))
+                && i > 0
+                && let Some(g) = group_target(&r.tokens[i - 1], schema)
+            {
+                push_unique(&mut r.group_by, g.clone());
+                r.claim([i - 1, i]);
+                r.note("group", i - 1, i + 1, format!("by {g}"));
+            }
+            continue;
+        }
+        // "per-service", "by-level"
+        if let Some((cue, target)) = t.lower.split_once('-')
+            && ["per", "by", "each"].contains(&cue)
+        {
+            let mut target_token = t.clone();
+            target_token.lower = target.to_string();
+            if let Some(g) = group_target(&target_token, schema) {
+                push_unique(&mut r.group_by, g.clone());
+                r.claim([i]);
+                r.note("group", i, i + 1, format!("by {g}"));
+            }
+            continue;
+        }
+        if !(t.is_any(&["per", "by", "each", "across", "every"])
+            || (t.is("for") && r.is(i + 1, &["each", "every"])))
+        {
+            continue;
+        }
+        let mut j = i + 1;
+        while r.is(j, &["each", "every", "the", "a", "their", "its"]) {
+            j += 1;
+        }
+        // "grouped by", "broken down by", "split by"
+        let Some(target) = r.tok(j) else { continue };
+        if !r.free(j) {
+            continue;
+        }
+        if let Some(g) = group_target(target, schema) {
+            let mut end = j + 1;
+            // "status code"
+            if g == "status" && r.is(end, &["code", "codes"]) {
+                end += 1;
+            }
+            push_unique(&mut r.group_by, g.clone());
+            r.claim(i..end);
+            r.note("group", i, end, format!("by {g}"));
+        }
+    }
+    // "services by error count" / "which service": the subject is grouped
+    for i in 0..n {
+        if r.free(i)
+            && r.tokens[i].is_any(&["services", "which"])
+            && (r.cues.most || r.topk.is_some() || r.tokens[i].is("services"))
+        {
+            let service_next = r.tokens[i].is("which")
+                && r.tok(i + 1)
+                    .is_some_and(|t| t.is_any(&["service", "services", "app"]));
+            if r.tokens[i].is("services") && (r.topk.is_some() || r.cues.most) || service_next {
+                push_unique(&mut r.group_by, "service".to_string());
+                r.note("group", i, i + 1, "by service");
+            }
+        }
+    }
+}
+
+pub(super) fn group_target(t: &Token, schema: &Schema) -> Option<String> {
+    let w = t.lower.trim_end_matches("'s");
+    let canonical = match w {
+        "service" | "services" | "svc" | "app" | "apps" | "application" | "applications"
+        | "microservice" | "microservices" => "service",
+        "level" | "levels" | "severity" | "severities" | "loglevel" | "log-level" => "level",
+        "env" | "envs" | "environment" | "environments" => "env",
+        "status" | "statuses" | "code" | "codes" | "status-code" => "status",
+        "endpoint" | "endpoints" | "operation" | "operations" | "route" | "routes" | "span"
+        | "spans" | "name" | "names" => "name",
+        "pod" | "pods" | "instance" | "instances" | "host" | "hosts" => "pod",
+        "namespace" | "namespaces" => "namespace",
+        "cluster" | "clusters" => "cluster",
+        _ if t.kind == TokenKind::Hangul => {
+            if t.text.starts_with("서비스") {
+                "service"
+            } else if t.text.starts_with("레벨") || t.text.starts_with("수준") {
+                "level"
+            } else {
+                return None;
+            }
+        }
+        other => {
+            return schema
+                .loki
+                .labels
+                .contains_key(other)
+                .then(|| other.to_string());
+        }
+    };
+    Some(canonical.to_string())
+}
+
+pub(super) fn read_cues(r: &mut Reading) {
+    let n = r.tokens.len();
+    let mut c = r.cues.clone();
+    for i in 0..n {
+        let t = &r.tokens[i];
+        if any(t, lx::TRACE_WORDS) || lx::ko_contains(t, lx::TRACE_KO) {
+            c.traces = true;
+        }
+        if any(t, lx::LOG_WORDS) || lx::ko_contains(t, lx::LOG_KO) {
+            c.logs = true;
+        }
+        if any(t, lx::REQUEST_WORDS) || lx::ko_contains(t, lx::REQUEST_KO) || t.lower == "api" {
+            c.requests = true;
+        }
+        if any(t, lx::LATENCY_WORDS)
+            || lx::ko_contains(t, lx::LATENCY_KO)
+            || (t.is("response") && r.is(i + 1, &["time", "times"]))
+        {
+            c.latency = true;
+        }
+        let total_of_time = t.is("total")
+            && r.is(
+                i + 1,
+                &[
+                    "duration", "latency", "time", "response", "runtime", "elapsed",
+                ],
+            );
+        if total_of_time {
+            c.whole_trace = true;
+        } else if any(t, lx::COUNT_WORDS) || lx::ko_contains(t, lx::COUNT_KO) {
+            c.count = true;
+        }
+        if t.is("end") && r.is(i + 1, &["to"]) && r.is(i + 2, &["end"]) {
+            c.whole_trace = true;
+        }
+        if t.is_any(&[
+            "call",
+            "calls",
+            "called",
+            "calling",
+            "invoke",
+            "invokes",
+            "invoked",
+            "invoking",
+            "->",
+            "→",
+            "downstream",
+        ]) {
+            c.calls = true;
+        }
+        if t.is("many") && i > 0 && r.tokens[i - 1].is("how") {
+            c.count = true;
+            c.how_many = true;
+        }
+        if any(t, lx::RATE_WORDS) || lx::ko_contains(t, lx::RATE_KO) {
+            c.rate = true;
+        }
+        if any(t, lx::OVER_TIME_WORDS)
+            || lx::ko_contains(t, lx::OVER_TIME_KO)
+            || (t.is("over") && r.is(i + 1, &["time"]))
+        {
+            c.over_time = true;
+        }
+        if any(t, lx::CORRELATE_WORDS)
+            || lx::ko_contains(t, lx::CORRELATE_KO)
+            || (t.is("what") && r.is(i + 1, &["happened"]))
+            || (t.is("went") && r.is(i + 1, &["wrong"]))
+        {
+            c.correlate = true;
+        }
+        if any(t, lx::FAILED_WORDS) {
+            c.failed = true;
+        }
+        if any(t, lx::WHOLE_TRACE_WORDS) && !t.is("total") {
+            c.whole_trace = true;
+        }
+        if t.is_any(&[
+            "ratio",
+            "percentage",
+            "percent",
+            "proportion",
+            "share",
+            "fraction",
+            "%",
+        ]) || lx::ko_contains(t, &["비율", "퍼센트", "비중"])
+        {
+            c.ratio = true;
+        }
+        if t.is_any(&["bytes", "size", "kb", "mb", "gb"])
+            || (t.is("volume") && r.is(i + 1, &["in"]) && r.is(i + 2, &["bytes"]))
+        {
+            c.bytes = true;
+        }
+        if t.is_any(&[
+            "delete", "drop", "remove", "purge", "truncate", "wipe", "erase", "insert", "ingest",
+            "push", "write",
+        ]) && i <= 2
+            || lx::ko_contains(t, &["삭제", "지워"])
+        {
+            c.destructive = true;
+        }
+        if t.is_any(&["server", "inbound", "incoming"]) && r.is(i + 1, &["spans", "span", "side"]) {
+            c.server_spans = true;
+        }
+        if t.is_any(&["client", "outbound", "outgoing"])
+            && r.is(
+                i + 1,
+                &["spans", "span", "calls", "call", "side", "requests"],
+            )
+        {
+            c.client_spans = true;
+        }
+        if t.is("trace") && r.is(i + 1, &["duration"]) {
+            c.whole_trace = true;
+        }
+    }
+    // "traceDuration"-style words
+    if r.tokens
+        .iter()
+        .any(|t| t.lower == "traceduration" || t.lower == "trace-duration")
+    {
+        c.whole_trace = true;
+    }
+    r.cues = c;
+}

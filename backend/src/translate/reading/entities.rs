@@ -1,0 +1,439 @@
+//! Entities named in the question: the time range, `label=value` syntax, trace ids, quoted text,
+//! services (exact, then partial and misspelt), span names, levels and other label values.
+
+use super::*;
+
+pub(super) fn read_time(r: &mut Reading, now: DateTime<Utc>, tz: Tz) {
+    if let Some(found) = find_time(&r.tokens, now, tz) {
+        let toks = found.tokens.clone();
+        let (lo, hi) = (
+            toks.iter().min().copied().unwrap_or(0),
+            toks.iter().max().copied().unwrap_or(0) + 1,
+        );
+        r.claim(toks);
+        r.note("time", lo, hi, found.meaning.clone());
+        r.time = Some(found);
+    }
+}
+
+/// `env=staging`, `level:error`, `service_name="x"`, `status!=200` typed as in a query.
+pub(super) fn read_label_syntax(r: &mut Reading, schema: &Schema) {
+    let n = r.tokens.len();
+    for i in 0..n {
+        let (Some(name), Some(op), Some(value)) = (r.tok(i), r.tok(i + 1), r.tok(i + 2)) else {
+            continue;
+        };
+        if name.kind != TokenKind::Word || !r.free(i) {
+            continue;
+        }
+        let negated = match op.lower.as_str() {
+            "=" | "==" => false,
+            "!=" => true,
+            _ => continue,
+        };
+        if schema.loki.labels.contains_key(&name.text) && value.kind != TokenKind::Symbol {
+            let (label, v) = (name.text.clone(), value.text.clone());
+            if Some(&label) == schema.loki.service_label.as_ref() && !negated {
+                add_service(r, v.clone(), i);
+            } else {
+                r.labels.push((label.clone(), v.clone(), negated));
+            }
+            r.claim(i..i + 3);
+            r.note(
+                "label",
+                i,
+                i + 3,
+                format!("{label}{}\"{v}\"", if negated { "!=" } else { "=" }),
+            );
+        }
+    }
+}
+
+/// Trace ids (16–32 hex characters with digits and letters): what lines mentioning them contain.
+pub(super) fn read_ids(r: &mut Reading) {
+    for i in 0..r.tokens.len() {
+        let t = &r.tokens[i];
+        let hex = t.lower.len() >= 16
+            && t.lower.len() <= 32
+            && t.lower.chars().all(|c| c.is_ascii_hexdigit());
+        let mixed = t.lower.chars().any(|c| c.is_ascii_digit())
+            && t.lower.chars().any(|c| c.is_ascii_alphabetic());
+        if r.free(i) && t.kind == TokenKind::Word && hex && mixed {
+            let id = t.lower.clone();
+            r.claim([i]);
+            r.note("trace", i, i + 1, format!("trace id {id}"));
+            r.trace_ids.push(id);
+        }
+    }
+}
+
+pub(super) fn read_quoted(r: &mut Reading, schema: &Schema) {
+    let services = &schema.index().services;
+    for i in 0..r.tokens.len() {
+        let t = &r.tokens[i];
+        if t.kind != TokenKind::Quoted || !r.free(i) {
+            continue;
+        }
+        let text = t.text.clone();
+        if let Some((s, MatchQuality::Exact | MatchQuality::Normalised)) = services.resolve(&text) {
+            let s = s.to_string();
+            r.claim([i]);
+            r.note("service", i, i + 1, s.clone());
+            add_service(r, s, i);
+            continue;
+        }
+        let span_names = schema
+            .tempo
+            .values
+            .get("name")
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(name) = span_names.iter().find(|n| n.eq_ignore_ascii_case(&text)) {
+            let name = name.clone();
+            r.claim([i]);
+            r.note("span", i, i + 1, format!("span name \"{name}\""));
+            push_unique(&mut r.span_names, name);
+            continue;
+        }
+        let negative = negated_before(r, i) || negated_after(r, i);
+        let regex = (i > 0
+            && r.is(
+                i - 1,
+                &["regex", "regexp", "pattern", "matching", "matches"],
+            ))
+            && looks_like_regex(&text);
+        r.claim([i]);
+        r.note(
+            "filter",
+            i,
+            i + 1,
+            format!(
+                "lines {} \"{text}\"",
+                if negative { "without" } else { "with" }
+            ),
+        );
+        r.phrases.push(Phrase {
+            text,
+            negative,
+            regex,
+        });
+    }
+}
+
+pub(super) fn looks_like_regex(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '*' | '+' | '?' | '|' | '[' | '(' | '^' | '$' | '\\'))
+}
+
+pub(super) fn is_service_word(t: &Token) -> bool {
+    any(
+        t,
+        &[
+            "service",
+            "services",
+            "svc",
+            "microservice",
+            "app",
+            "application",
+        ],
+    ) || ko(t, &["서비스"])
+}
+
+/// Services, in two rounds: exact and spacing variants first (`order-service`, `order service`,
+/// `api gateway`); then, after phrases took their words, partial names and typos (`payment`, `ordr-service`).
+pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
+    let services = &schema.index().services;
+    if services.names().is_empty() {
+        return;
+    }
+    let n = r.tokens.len();
+    let mut i = 0;
+    while i < n {
+        if !r.free(i) {
+            i += 1;
+            continue;
+        }
+        let t = r.tokens[i].clone();
+        let word_like = matches!(t.kind, TokenKind::Word | TokenKind::Hangul);
+        if !word_like {
+            i += 1;
+            continue;
+        }
+        // Korean service words: `주문 서비스`
+        if t.kind == TokenKind::Hangul {
+            if let Some((_, en)) = lx::KOREAN_SERVICE_WORDS
+                .iter()
+                .find(|(k, _)| t.text.starts_with(k))
+            {
+                let followed =
+                    r.tok(i + 1).is_some_and(is_service_word) || t.text.contains("서비스");
+                if followed {
+                    let end = if t.text.contains("서비스") {
+                        i + 1
+                    } else {
+                        i + 2
+                    };
+                    match services.resolve(en) {
+                        Some((s, _)) => {
+                            let s = s.to_string();
+                            r.claim(i..end);
+                            r.note("service", i, end, s.clone());
+                            add_service(r, s, i);
+                        }
+                        None if loose => {
+                            r.claim(i..end);
+                            push_unique(&mut r.unknown_services, t.text.clone());
+                        }
+                        None => {}
+                    }
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // Two words joined (`order service`, `api gateway`), then one.
+        let next_free = i + 1 < n && r.free(i + 1) && r.tokens[i + 1].kind == TokenKind::Word;
+        if next_free {
+            let joined = format!("{}-{}", t.lower, r.tokens[i + 1].lower);
+            let second = &r.tokens[i + 1].lower;
+            // Loosely (partial names, typos) only when the second word could be part of a name:
+            // `ordr service`, not `ordr-service in`.
+            let second_ok = is_service_word(&r.tokens[i + 1]) || !lx::is_vocabulary(second);
+            if let Some((s, q)) = services.resolve(&joined)
+                && (q <= MatchQuality::Normalised
+                    || (loose && second_ok && !lx::is_vocabulary(&t.lower)))
+            {
+                let s = s.to_string();
+                r.claim([i, i + 1]);
+                let meaning = if q == MatchQuality::Exact || q == MatchQuality::Normalised {
+                    s.clone()
+                } else {
+                    format!("{s} (from \"{} {}\")", t.text, r.tokens[i + 1].text)
+                };
+                r.note("service", i, i + 2, meaning);
+                add_service(r, s, i);
+                i += 2;
+                continue;
+            }
+        }
+        let followed_by_service = r.tok(i + 1).is_some_and(is_service_word) && r.free(i + 1);
+        let vocab = lx::is_vocabulary(&t.lower);
+        match services.resolve(&t.text) {
+            Some((s, q)) => {
+                let accept = match q {
+                    MatchQuality::Exact | MatchQuality::Normalised => true,
+                    MatchQuality::Partial => loose && (!vocab || followed_by_service),
+                    MatchQuality::Typo(_) => {
+                        loose && !vocab && (t.lower.len() >= 5 || followed_by_service)
+                    }
+                };
+                if accept {
+                    let s = s.to_string();
+                    let end = if followed_by_service { i + 2 } else { i + 1 };
+                    r.claim(i..end);
+                    r.note(
+                        "service",
+                        i,
+                        end,
+                        if q == MatchQuality::Exact {
+                            s.clone()
+                        } else {
+                            format!("{s} (from \"{}\")", t.text)
+                        },
+                    );
+                    add_service(r, s, i);
+                    i = end;
+                    continue;
+                }
+            }
+            None if loose => {
+                // `inventory-service`, `the inventory service`, `service inventory`: a service that is not there.
+                let suffixed = ["-service", "_service", "-svc", "-api", "-app"]
+                    .iter()
+                    .any(|s| t.lower.ends_with(s));
+                let named = followed_by_service
+                    && !vocab
+                    && !lx::is_vocabulary(&t.lower)
+                    && t.lower
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                    && t.lower.chars().any(char::is_alphabetic);
+                if suffixed || named {
+                    let end = if followed_by_service { i + 2 } else { i + 1 };
+                    r.claim(i..end);
+                    push_unique(&mut r.unknown_services, t.text.clone());
+                    i = end;
+                    continue;
+                }
+            }
+            None => {}
+        }
+        i += 1;
+    }
+}
+
+pub(super) const METHODS: &[&str] = &["get", "post", "put", "delete", "patch", "head", "options"];
+
+/// Span names ("POST /api/v1/orders"), routes ("/api/v1/orders") and methods ("POST requests").
+pub(super) fn read_span_names(r: &mut Reading, schema: &Schema) {
+    let names = schema
+        .tempo
+        .values
+        .get("name")
+        .map_or(&[][..], Vec::as_slice);
+    for i in 0..r.tokens.len() {
+        if !r.free(i) {
+            continue;
+        }
+        let t = r.tokens[i].clone();
+        if METHODS.contains(&t.lower.as_str()) && t.text.chars().all(|c| c.is_ascii_uppercase()) {
+            if let Some(path) = r
+                .tok(i + 1)
+                .filter(|p| p.text.starts_with('/') && r.free(i + 1))
+            {
+                let wanted = format!("{} {}", t.text, path.text);
+                let name = names
+                    .iter()
+                    .find(|n| n.eq_ignore_ascii_case(&wanted))
+                    .cloned()
+                    .unwrap_or(wanted);
+                r.claim([i, i + 1]);
+                r.note("span", i, i + 2, format!("span name \"{name}\""));
+                push_unique(&mut r.span_names, name);
+                continue;
+            }
+            r.claim([i]);
+            r.note("method", i, i + 1, format!("HTTP method {}", t.text));
+            push_unique(&mut r.methods, t.text.clone());
+            continue;
+        }
+        if t.text.starts_with('/') && t.text.len() > 1 && t.kind == TokenKind::Word {
+            // a path: a span name ending in it, else a route
+            let matching: Vec<&String> = names
+                .iter()
+                .filter(|n| n.ends_with(&format!(" {}", t.text)))
+                .collect();
+            r.claim([i]);
+            if matching.len() == 1 {
+                r.note("span", i, i + 1, format!("span name \"{}\"", matching[0]));
+                push_unique(&mut r.span_names, matching[0].clone());
+            } else {
+                r.note("route", i, i + 1, format!("route {}", t.text));
+                push_unique(&mut r.routes, t.text.clone());
+            }
+            continue;
+        }
+        // a span name typed without quotes that exists as is (`SELECT products`, `INSERT orders`)
+        if t.kind == TokenKind::Word
+            && t.text.chars().all(|c| c.is_ascii_uppercase())
+            && t.text.len() >= 3
+            && let Some(next) = r.tok(i + 1).filter(|_| r.free(i + 1))
+        {
+            let wanted = format!("{} {}", t.text, next.text);
+            if let Some(name) = names.iter().find(|n| **n == wanted) {
+                let name = name.clone();
+                r.claim([i, i + 1]);
+                r.note("span", i, i + 2, format!("span name \"{name}\""));
+                push_unique(&mut r.span_names, name);
+            }
+        }
+    }
+}
+
+pub(super) fn read_levels(r: &mut Reading) {
+    for i in 0..r.tokens.len() {
+        if !r.free(i) {
+            continue;
+        }
+        let mut t = r.tokens[i].clone();
+        // "error-level", "info-only", "warn-logs"
+        if let Some((base, rest)) = t.lower.split_once('-')
+            && [
+                "level", "levels", "only", "logs", "log", "lines", "messages", "severity", "events",
+            ]
+            .contains(&rest)
+        {
+            t.lower = base.to_string();
+        }
+        let level = if any(&t, lx::ERROR_WORDS)
+            || lx::ko_contains(&t, &["에러", "오류", "예외", "익셉션"])
+        {
+            Some("error")
+        } else if any(&t, lx::FAILED_WORDS) || lx::ko_contains(&t, &["실패", "장애"]) {
+            r.cues.failed = true;
+            Some("error")
+        } else if any(&t, lx::WARN_WORDS) || lx::ko_contains(&t, lx::WARN_KO) {
+            Some("warn")
+        } else if any(&t, lx::INFO_WORDS) || ko(&t, lx::INFO_KO) {
+            Some("info")
+        } else if t.is("debug") || ko(&t, lx::DEBUG_KO) {
+            Some("debug")
+        } else {
+            None
+        };
+        let Some(level) = level else { continue };
+        // Korean tokens also carry log/trace nouns (`에러로그`): let cues see them too.
+        if t.kind != TokenKind::Hangul {
+            r.claim([i]);
+        }
+        let negated = (i > 0
+            && (r.tokens[i - 1].is_any(&["non", "not", "excluding", "except", "without", "no"])))
+            || t.lower.starts_with("non-");
+        if negated {
+            r.claim([i - 1]);
+            push_unique(&mut r.negated_levels, level);
+            r.note("level", i - 1, i + 1, format!("level is not {level}"));
+        } else {
+            push_unique(&mut r.levels, level);
+            r.note("level", i, i + 1, format!("level {level}"));
+        }
+    }
+}
+
+/// Values of other stream labels (`staging`, `prod`, `shop`) and their common synonyms.
+pub(super) fn read_label_values(r: &mut Reading, schema: &Schema) {
+    let synonyms: &[(&str, &str)] = &[
+        ("production", "prod"),
+        ("prd", "prod"),
+        ("stage", "staging"),
+        ("stg", "staging"),
+        ("development", "dev"),
+        ("운영", "prod"),
+        ("스테이징", "staging"),
+        ("개발", "dev"),
+    ];
+    for i in 0..r.tokens.len() {
+        if !r.free(i) {
+            continue;
+        }
+        let t = r.tokens[i].clone();
+        if t.lower.len() < 3
+            || lx::is_vocabulary(&t.lower) && !synonyms.iter().any(|(s, _)| *s == t.lower)
+        {
+            continue;
+        }
+        let wanted: Vec<String> = std::iter::once(t.lower.clone())
+            .chain(
+                synonyms
+                    .iter()
+                    .filter(|(s, _)| {
+                        t.lower == *s || (t.kind == TokenKind::Hangul && t.text.starts_with(s))
+                    })
+                    .map(|(_, v)| v.to_string()),
+            )
+            .collect();
+        let index = &schema.index().label_values;
+        let found = wanted.iter().find_map(|w| {
+            index
+                .get(&w.to_lowercase())
+                .and_then(|hits| hits.first())
+                .cloned()
+        });
+        if let Some((label, value)) = found {
+            r.claim([i]);
+            r.note("label", i, i + 1, format!("{label}=\"{value}\""));
+            r.labels.push((label, value, false));
+        }
+    }
+}

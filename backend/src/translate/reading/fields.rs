@@ -1,0 +1,298 @@
+//! Conditions on parsed log fields: "status 500", "duration_ms is over 1000", "msg is \"order created\"",
+//! "duration_ms가 1000 이상".
+
+use super::*;
+
+/// Field name as written: exact, or with spaces for underscores (`user id` → `user_id`), or a known
+/// synonym (`latency` → `duration_ms`).
+pub(super) fn field_at<'a>(
+    r: &Reading,
+    i: usize,
+    fields: &'a [(String, crate::ground::LogField)],
+) -> Option<(&'a (String, crate::ground::LogField), usize)> {
+    let t = r.tok(i)?;
+    if t.kind != TokenKind::Word && t.kind != TokenKind::Quoted {
+        return None;
+    }
+    if let Some(f) = fields
+        .iter()
+        .find(|(_, f)| f.name.eq_ignore_ascii_case(&t.text))
+    {
+        return Some((f, i + 1));
+    }
+    if let Some(next) = r.tok(i + 1) {
+        let joined = format!("{}_{}", t.lower, next.lower);
+        if let Some(f) = fields
+            .iter()
+            .find(|(_, f)| f.name.eq_ignore_ascii_case(&joined))
+        {
+            return Some((f, i + 2));
+        }
+    }
+    None
+}
+
+/// Conditions on parsed fields: "status 500", "duration_ms is over 1000", "user_id u-123",
+/// "status >= 500", "duration_ms가 1000 이상".
+pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
+    // Fields of the services named so far, else of all services.
+    let mut fields: Vec<(String, crate::ground::LogField)> = Vec::new();
+    let scope: Vec<Option<&str>> = if r.services.is_empty() {
+        vec![None]
+    } else {
+        r.services.iter().map(|s| Some(s.as_str())).collect()
+    };
+    for s in scope {
+        for (svc, f) in schema.fields_of(s) {
+            if f.name == "detected_level" || f.name == "level_extracted" {
+                continue;
+            }
+            if !fields.iter().any(|(_, g)| g.name == f.name) {
+                fields.push((svc.to_string(), f.clone()));
+            }
+        }
+    }
+    let n = r.tokens.len();
+    let mut i = 0;
+    while i < n {
+        if !r.free(i) {
+            i += 1;
+            continue;
+        }
+        let Some(((_, field), mut j)) = field_at(r, i, &fields) else {
+            // an unknown `snake_case` word compared with something looks like a field that does not exist
+            if let Some(t) = r.tok(i)
+                && t.kind == TokenKind::Word
+                && t.lower.contains('_')
+                && !t.lower.starts_with('_')
+                && r.tok(i + 1).is_some_and(|o| {
+                    o.is_any(&[
+                        ">", ">=", "<", "<=", "=", "!=", "over", "above", "below", "under", "is",
+                        "equals",
+                    ])
+                })
+            {
+                r.unknown_fields.push(t.text.clone());
+                r.claim([i]);
+            }
+            i += 1;
+            continue;
+        };
+        let field = field.clone();
+        // particles and verbs between name and comparison
+        while r.tok(j).is_some_and(|t| {
+            t.is_any(&[
+                "is", "was", "are", "of", "value", "field", "code", "of:", "equal",
+            ]) || (t.kind == TokenKind::Hangul
+                && t.text.chars().count() <= 2
+                && !ko(t, &["이상", "이하", "초과", "미만"]))
+        }) {
+            j += 1;
+        }
+        let (op, mut k) = comparison_at(r, j);
+        // Fields named like ordinary words (`count`, `error`, `message`) need a written comparison or a
+        // number/quoted value after them; otherwise the word is just a word.
+        let ordinary = lx::is_vocabulary(&field.name.to_lowercase())
+            || lx::ERROR_WORDS.contains(&field.name.as_str());
+        let written_op = k > j;
+        let after_aggregate = i > 0
+            && r.tok(i - 1).is_some_and(|p| {
+                p.is_any(&[
+                    "average", "avg", "mean", "max", "maximum", "min", "minimum", "sum", "total",
+                    "median", "of",
+                ]) || p.lower.starts_with('p') && p.lower[1..].parse::<f64>().is_ok()
+            });
+        let value = value_at(r, k, &field).filter(|(v, _)| {
+            !ordinary
+                || written_op
+                || matches!(v, FieldValue::Number(_) | FieldValue::Duration(_))
+                || r.tok(k).is_some_and(|t| t.kind == TokenKind::Quoted)
+        });
+        let Some((value, end)) = value else {
+            if field.kind.is_numeric() && (!ordinary || after_aggregate) {
+                let end = field_at(r, i, &fields).map_or(i + 1, |(_, e)| e);
+                r.claim(i..end);
+                r.note("field", i, end, format!("values of {}", field.name));
+                push_unique(&mut r.value_fields, (field.name.clone(), field.source));
+                i = end;
+            } else {
+                i += 1;
+            }
+            continue;
+        };
+        k = end;
+        // trailing Korean comparison: `1000 이상`, `500 초과`
+        let mut op = op;
+        if let Some(t) = r.tok(k)
+            && let Some(ko_op) = korean_comparison(t)
+        {
+            op = ko_op;
+            k += 1;
+        }
+        r.claim(i..k);
+        r.note(
+            "field",
+            i,
+            k,
+            format!("{} {} {}", field.name, op_text(op), value_display(&value)),
+        );
+        r.fields.push(FieldCond {
+            field: field.name.clone(),
+            kind: field.kind,
+            source: field.source,
+            op,
+            value,
+        });
+        i = k;
+    }
+    // "500 status", "status code 500" handled above; "with a 500 status" puts the code first:
+    for i in 0..n.saturating_sub(1) {
+        if !r.free(i) || !r.free(i + 1) {
+            continue;
+        }
+        let Some((code, code_hi)) = r.tok(i).and_then(|t| http_status(&t.lower)) else {
+            continue;
+        };
+        if let Some(((_, field), end)) = field_at(r, i + 1, &fields)
+            && field.kind.is_numeric()
+        {
+            let field = field.clone();
+            r.claim(i..end);
+            if code == code_hi {
+                r.fields.push(FieldCond {
+                    field: field.name.clone(),
+                    kind: field.kind,
+                    source: field.source,
+                    op: CmpOp::Eq,
+                    value: FieldValue::Number(code as f64),
+                });
+            } else {
+                r.http.push((code, code_hi));
+            }
+            r.note("field", i, end, format!("{} = {code}", field.name));
+        }
+    }
+}
+
+pub(super) fn korean_comparison(t: &Token) -> Option<CmpOp> {
+    if t.kind != TokenKind::Hangul {
+        return None;
+    }
+    let s = t.text.as_str();
+    if s.starts_with("이상") || s.starts_with("넘") {
+        Some(if s.starts_with("이상") {
+            CmpOp::Gte
+        } else {
+            CmpOp::Gt
+        })
+    } else if s.starts_with("초과") || s.starts_with("보다") {
+        Some(CmpOp::Gt)
+    } else if s.starts_with("이하") {
+        Some(CmpOp::Lte)
+    } else if s.starts_with("미만") {
+        Some(CmpOp::Lt)
+    } else if s.starts_with("인") || s.starts_with("이") && s.chars().count() == 1 {
+        Some(CmpOp::Eq)
+    } else {
+        None
+    }
+}
+
+/// A comparison at `j` ("over", "greater than", ">=", "not", "equals"); `=` when none is written.
+pub(super) fn comparison_at(r: &Reading, j: usize) -> (CmpOp, usize) {
+    let Some(t) = r.tok(j) else {
+        return (CmpOp::Eq, j);
+    };
+    let skip_than = |k: usize| if r.is(k, &["than", "to"]) { k + 1 } else { k };
+    match t.lower.as_str() {
+        ">" => (CmpOp::Gt, j + 1),
+        ">=" => (CmpOp::Gte, j + 1),
+        "<" => (CmpOp::Lt, j + 1),
+        "<=" => (CmpOp::Lte, j + 1),
+        "=" | "==" | ":" | "equals" | "equal" | "of" => (CmpOp::Eq, skip_than(j + 1)),
+        "!=" | "not" | "isn't" => (CmpOp::Neq, j + 1),
+        "=~" => (CmpOp::Re, j + 1),
+        "!~" => (CmpOp::Nre, j + 1),
+        "over" | "above" | "exceeding" | "exceeds" | "beyond" | "past" => {
+            if r.is(j + 1, &["or"]) && r.is(j + 2, &["equal"]) {
+                (CmpOp::Gte, skip_than(j + 3))
+            } else {
+                (CmpOp::Gt, j + 1)
+            }
+        }
+        "greater" | "more" | "higher" | "larger" | "bigger" | "longer" | "slower" => {
+            if r.is(j + 1, &["than"]) && r.is(j + 2, &["or"]) && r.is(j + 3, &["equal"]) {
+                (CmpOp::Gte, skip_than(j + 4))
+            } else {
+                (CmpOp::Gt, skip_than(j + 1))
+            }
+        }
+        "under" | "below" | "less" | "lower" | "smaller" | "fewer" | "shorter" | "faster" => {
+            (CmpOp::Lt, skip_than(j + 1))
+        }
+        "at" if r.is(j + 1, &["least"]) => (CmpOp::Gte, j + 2),
+        "at" if r.is(j + 1, &["most"]) => (CmpOp::Lte, j + 2),
+        _ => (CmpOp::Eq, j),
+    }
+}
+
+/// The value after a field comparison, converted to the field's unit (`1s` → 1000 for `duration_ms`).
+pub(super) fn value_at(
+    r: &Reading,
+    k: usize,
+    field: &crate::ground::LogField,
+) -> Option<(FieldValue, usize)> {
+    let t = r.tok(k)?;
+    if !r.free(k) {
+        return None;
+    }
+    if t.kind == TokenKind::Quoted {
+        return Some((FieldValue::Text(t.text.clone()), k + 1));
+    }
+    if t.kind != TokenKind::Word {
+        return None;
+    }
+    if field.kind.is_numeric() {
+        if let Some((d, _, next)) = duration_at(&r.tokens, k) {
+            let name = field.name.to_lowercase();
+            let value = if name.ends_with("_ms")
+                || name.ends_with("millis")
+                || name.ends_with("milliseconds")
+            {
+                FieldValue::Number(d.as_nanos() as f64 / 1e6)
+            } else if name.ends_with("_s")
+                || name.ends_with("_sec")
+                || name.ends_with("_seconds")
+                || name.ends_with("_secs")
+            {
+                FieldValue::Number(d.as_secs_f64())
+            } else if name.ends_with("_us") || name.ends_with("_micros") {
+                FieldValue::Number(d.as_nanos() as f64 / 1e3)
+            } else if name.ends_with("_ns") || name.ends_with("_nanos") {
+                FieldValue::Number(d.as_nanos() as f64)
+            } else {
+                FieldValue::Duration(d)
+            };
+            return Some((value, next));
+        }
+        if let Some((code, hi)) = http_status(&t.lower)
+            && code != hi
+        {
+            return None;
+        }
+        let (v, next) = number_at(&r.tokens, k)?;
+        if r.tok(k)
+            .is_some_and(|x| x.kind == TokenKind::Word && x.number().is_none())
+            && v <= 1.0
+        {
+            // "a" / "an" are not values
+            return None;
+        }
+        return Some((FieldValue::Number(v), next));
+    }
+    // Strings: one word that is not vocabulary.
+    if lx::is_vocabulary(&t.lower) && t.number().is_none() {
+        return None;
+    }
+    Some((FieldValue::Text(t.text.clone()), k + 1))
+}

@@ -1,0 +1,280 @@
+//! Reading a question against the schema: every token is claimed by at most one finding (a time range,
+//! a service, a level, a field condition, a search phrase, a number, ...), in a fixed order of passes so
+//! that the more specific reading wins (a quoted service name is a service, not a phrase).
+
+mod cues;
+mod entities;
+mod fields;
+mod phrases;
+mod quantities;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::lexicon::{self as lx, any, ko};
+use crate::ground::fuzzy::MatchQuality;
+use crate::ground::{FieldKind, FieldSource, Schema};
+use crate::plan::logql::CmpOp;
+use crate::plan::{QueryDuration, Understood};
+use crate::understand::numbers::{self as num, duration_at, http_status, number_at};
+use crate::understand::{TimeFinding, Token, TokenKind, find_time, tokenize};
+
+use cues::*;
+use entities::*;
+use fields::*;
+use phrases::*;
+use quantities::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phrase {
+    pub text: String,
+    pub negative: bool,
+    pub regex: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Number(f64),
+    Duration(QueryDuration),
+    Text(String),
+}
+
+/// A condition on a parsed log field (`status = 500`, `duration_ms > 1000`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldCond {
+    pub field: String,
+    pub kind: FieldKind,
+    pub source: FieldSource,
+    pub op: CmpOp,
+    pub value: FieldValue,
+}
+
+/// A condition on a Tempo attribute the user named (`db.system = postgresql`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttrCond {
+    pub attr: String,
+    pub op: CmpOp,
+    pub value: FieldValue,
+}
+
+/// A duration threshold ("slower than 1s", "1초 이상").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Threshold {
+    pub op: CmpOp,
+    pub value: QueryDuration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    Avg,
+    Max,
+    Min,
+    Sum,
+}
+
+/// Cues about what kind of answer is wanted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cues {
+    pub traces: bool,
+    pub logs: bool,
+    pub requests: bool,
+    pub latency: bool,
+    pub count: bool,
+    pub how_many: bool,
+    pub rate: bool,
+    pub per_second: bool,
+    pub over_time: bool,
+    pub correlate: bool,
+    pub failed: bool,
+    pub whole_trace: bool,
+    pub ratio: bool,
+    pub bytes: bool,
+    pub most: bool,
+    pub destructive: bool,
+    pub server_spans: bool,
+    pub client_spans: bool,
+    /// One service calling another ("order-service calls to payment-service").
+    pub calls: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    pub tokens: Vec<Token>,
+    pub claimed: Vec<bool>,
+    pub time: Option<TimeFinding>,
+    pub services: Vec<String>,
+    /// Token index where each service was named (same order as `services`).
+    pub service_at: Vec<usize>,
+    /// Names that looked like services but exist nowhere.
+    pub unknown_services: Vec<String>,
+    /// Other stream label matchers (`env="staging"`), as (label, value, negated).
+    pub labels: Vec<(String, String, bool)>,
+    /// Canonical levels: `error`, `warn`, `info`, `debug`.
+    pub levels: Vec<&'static str>,
+    pub negated_levels: Vec<&'static str>,
+    pub phrases: Vec<Phrase>,
+    pub fields: Vec<FieldCond>,
+    /// A field-like word the schema does not know (`foo_bar > 3`).
+    pub unknown_fields: Vec<String>,
+    /// Numeric fields named without a condition ("average duration_ms"): values to aggregate.
+    pub value_fields: Vec<(String, FieldSource)>,
+    pub attrs: Vec<AttrCond>,
+    /// HTTP status codes as inclusive ranges (500..=500, 500..=599).
+    pub http: Vec<(u16, u16)>,
+    pub threshold: Option<Threshold>,
+    pub limit: Option<u32>,
+    /// topk (k, bottom?)
+    pub topk: Option<(u32, bool)>,
+    pub quantile: Option<f64>,
+    pub aggregate: Option<Aggregate>,
+    pub interval: Option<QueryDuration>,
+    /// Grouping words as canonical names: `service`, `level`, a label, `status`, `name`.
+    pub group_by: Vec<String>,
+    pub span_names: Vec<String>,
+    /// Trace ids named in the question (lower-case hex).
+    pub trace_ids: Vec<String>,
+    pub routes: Vec<String>,
+    pub methods: Vec<String>,
+    pub cues: Cues,
+    pub understood: Vec<Understood>,
+}
+
+impl Reading {
+    pub(super) fn claim(&mut self, range: impl IntoIterator<Item = usize>) {
+        for i in range {
+            if let Some(c) = self.claimed.get_mut(i) {
+                *c = true;
+            }
+        }
+    }
+
+    pub(super) fn free(&self, i: usize) -> bool {
+        self.claimed.get(i).is_some_and(|c| !c)
+    }
+
+    pub(super) fn tok(&self, i: usize) -> Option<&Token> {
+        self.tokens.get(i)
+    }
+
+    pub(super) fn is(&self, i: usize, words: &[&str]) -> bool {
+        self.tok(i).is_some_and(|t| any(t, words))
+    }
+
+    pub(super) fn text_of(&self, from: usize, to: usize) -> String {
+        let toks = &self.tokens[from.min(self.tokens.len())..to.min(self.tokens.len())];
+        toks.iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    pub(super) fn note(
+        &mut self,
+        what: &'static str,
+        from: usize,
+        to: usize,
+        meaning: impl Into<String>,
+    ) {
+        let text = self.text_of(from, to);
+        self.understood.push(Understood {
+            what,
+            text,
+            meaning: meaning.into(),
+        });
+    }
+}
+
+/// Reads the question. Never fails: what is not understood stays unclaimed.
+pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Reading {
+    let tokens = tokenize(question);
+    let mut r = Reading {
+        claimed: vec![false; tokens.len()],
+        tokens,
+        ..Reading::default()
+    };
+    read_cues(&mut r);
+    read_time(&mut r, now, tz);
+    read_label_syntax(&mut r, schema);
+    read_ids(&mut r);
+    read_quoted(&mut r, schema);
+    read_services(&mut r, schema, false);
+    read_quantiles(&mut r);
+    read_thresholds(&mut r);
+    read_intervals(&mut r);
+    read_topk_and_limit(&mut r);
+    read_fields(&mut r, schema);
+    read_http(&mut r);
+    read_span_names(&mut r, schema);
+    read_levels(&mut r);
+    read_label_values(&mut r, schema);
+    read_grouping(&mut r, schema);
+    read_phrases(&mut r, schema);
+    read_services(&mut r, schema, true);
+    r
+}
+
+/// A negation within the few words before token `i` ("not containing", "do not mention", "without").
+pub(super) fn negated_before(r: &Reading, i: usize) -> bool {
+    let from = i.saturating_sub(4);
+    (from..i).any(|j| {
+        r.tok(j).is_some_and(|t| {
+            any(t, lx::NEGATION_WORDS) || (t.lower == "other" && r.is(j + 1, &["than"]))
+        })
+    })
+}
+
+/// A Korean negation right after token `i` (`cache 제외`, `cache가 없는`).
+pub(super) fn negated_after(r: &Reading, i: usize) -> bool {
+    (i + 1..(i + 3).min(r.tokens.len())).any(|j| {
+        r.tok(j)
+            .is_some_and(|t| lx::ko_contains(t, lx::NEGATION_KO_AFTER))
+    })
+}
+
+pub(super) fn add_service(r: &mut Reading, service: String, at: usize) {
+    if !r.services.contains(&service) {
+        r.services.push(service);
+        r.service_at.push(at);
+    }
+}
+
+pub(super) fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+pub fn op_text(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Neq => "!=",
+        CmpOp::Gt => ">",
+        CmpOp::Gte => ">=",
+        CmpOp::Lt => "<",
+        CmpOp::Lte => "<=",
+        CmpOp::Re => "=~",
+        CmpOp::Nre => "!~",
+    }
+}
+
+pub(super) fn value_display(v: &FieldValue) -> String {
+    match v {
+        FieldValue::Number(n) => crate::plan::logql_number(*n),
+        FieldValue::Duration(d) => d.to_string(),
+        FieldValue::Text(t) => format!("\"{t}\""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn singular_forms() {
+        assert_eq!(singular("timeouts"), "timeout");
+        assert_eq!(singular("retries"), "retry");
+        assert_eq!(singular("caches"), "cache");
+        assert_eq!(singular("status"), "status");
+        assert_eq!(singular("analysis"), "analysis");
+    }
+}
