@@ -51,6 +51,14 @@ fn paraphrase_set_scores_100_percent_structurally() {
     assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
 }
 
+/// 160 cases written blind by a separate examiner from the design's conventions and the recorded data
+/// (it first scored 84.4 %; the misses it found were fixed in general ways, see BENCHMARKS.md).
+#[test]
+fn examiner_set_scores_100_percent_structurally() {
+    let report = eval_json(&format!("{}/tests/eval/examiner-1.jsonl", root()));
+    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+}
+
 #[test]
 fn text_report_lists_failures_and_min_accuracy_gates() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -105,7 +105,7 @@ impl NameIndex {
         let mut partial_count = 0;
         for i in 0..self.names.len() {
             let by_base = typed_base.len() >= 3 && self.base[i] == typed_base;
-            let by_part = distinctive && self.parts[i].iter().any(|p| *p == typed_norm);
+            let by_part = distinctive && self.parts[i].contains(&typed_norm);
             if by_base || by_part {
                 partial = Some(i);
                 partial_count += 1;

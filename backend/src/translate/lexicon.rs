@@ -701,6 +701,8 @@ const EXTRA_VOCABULARY: &[&str] = &[
     "occurrences",
     "instances",
     "hits",
+    "access",
+    "accesses",
 ];
 
 /// Korean service words before 서비스 (`주문 서비스` → order).

@@ -91,10 +91,19 @@ fn selector(r: &Reading, schema: &Schema, levels: &[&str]) -> (Vec<Matcher>, Vec
         .service_label
         .clone()
         .unwrap_or_else(|| "service_name".to_string());
-    if let Some(l) = label(&service_label)
-        && !r.services.is_empty()
-    {
-        matchers.push(Matcher::any_of(l, &r.services));
+    if let Some(l) = label(&service_label) {
+        if !r.services.is_empty() {
+            matchers.push(Matcher::any_of(l.clone(), &r.services));
+        }
+        if !r.excluded_services.is_empty() {
+            let mut m = Matcher::any_of(l, &r.excluded_services);
+            m.op = if m.op == MatchOp::Eq {
+                MatchOp::Neq
+            } else {
+                MatchOp::Nre
+            };
+            matchers.push(m);
+        }
     }
     for (name, value, negated) in &r.labels {
         if let Some(l) = label(name) {
@@ -149,8 +158,11 @@ fn selector(r: &Reading, schema: &Schema, levels: &[&str]) -> (Vec<Matcher>, Vec
             }
         }
     }
-    if matchers.is_empty() {
-        // LogQL needs one matcher: every stream that has a service name.
+    if !matchers
+        .iter()
+        .any(|m| matches!(m.op, MatchOp::Eq | MatchOp::Re))
+    {
+        // LogQL needs one matcher that cannot match empty: every stream that has a service name.
         let l = label(&service_label).expect("service label is a valid name");
         matchers.push(Matcher {
             label: l,

@@ -84,20 +84,27 @@ fn status_conds(attr: &Attribute, lo: u16, hi: u16) -> Vec<Cond> {
 /// The conditions of one spanset filter.
 fn conditions(r: &Reading, schema: &Schema, search: bool) -> Vec<Cond> {
     let mut conds = Vec::new();
-    match r.services.len() {
-        0 => {}
-        1 => conds.push(Cond::cmp(
+    // One service `=`, several `=~ "a|b"` (as Grafana's own TraceQL editor writes them).
+    let services = |names: &[String], negated: bool| -> Option<Cond> {
+        let (op, value) = match names {
+            [] => return None,
+            [one] => (if negated { Op::Neq } else { Op::Eq }, one.clone()),
+            many => (
+                if negated { Op::Nre } else { Op::Re },
+                many.iter()
+                    .map(|s| crate::plan::escape::regex_literal(s))
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            ),
+        };
+        Some(Cond::cmp(
             Attribute::service_name(),
-            Op::Eq,
-            Static::String(r.services[0].clone()),
-        )),
-        _ => conds.push(Cond::Or(
-            r.services
-                .iter()
-                .map(|s| Cond::cmp(Attribute::service_name(), Op::Eq, Static::String(s.clone())))
-                .collect(),
-        )),
-    }
+            op,
+            Static::String(value),
+        ))
+    };
+    conds.extend(services(&r.services, false));
+    conds.extend(services(&r.excluded_services, true));
     for (label, value, negated) in &r.labels {
         if let Some(attr) = resource_attr_for_label(schema, label, value) {
             conds.push(Cond::cmp(

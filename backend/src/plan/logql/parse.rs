@@ -180,7 +180,15 @@ fn filter_atom(c: &mut Cursor) -> Result<LabelFilter, SyntaxError> {
     let value = match c.bump() {
         Some(Tok::Number(n)) => Value::Number(if negative { -n } else { n }),
         Some(Tok::Duration(d)) if !negative => Value::Duration(d),
-        Some(Tok::Str(s)) if !negative => Value::String(s),
+        Some(Tok::Str(s)) if !negative => {
+            if !matches!(op, CmpOp::Eq | CmpOp::Neq | CmpOp::Re | CmpOp::Nre) {
+                return Err(error(
+                    at,
+                    "a string can only be compared with =, !=, =~ or !~",
+                ));
+            }
+            Value::String(s)
+        }
         _ => return Err(error(at, "expected a number, duration or string")),
     };
     Ok(LabelFilter::Cmp { label, op, value })

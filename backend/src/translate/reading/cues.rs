@@ -53,6 +53,22 @@ pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
         {
             continue;
         }
+        // "errors from every service" lists them; "error count across every service" groups them.
+        let weak = t.is_any(&["every", "across"]) || (t.is("for") && r.is(i + 1, &["every"]));
+        let c = &r.cues;
+        let counting = c.count
+            || c.how_many
+            || c.rate
+            || c.per_second
+            || c.over_time
+            || c.ratio
+            || c.bytes
+            || r.interval.is_some()
+            || r.topk.is_some()
+            || c.most;
+        if weak && !counting {
+            continue;
+        }
         let mut j = i + 1;
         while r.is(j, &["each", "every", "the", "a", "their", "its"]) {
             j += 1;
@@ -123,10 +139,19 @@ pub(super) fn group_target(t: &Token, schema: &Schema) -> Option<String> {
     Some(canonical.to_string())
 }
 
-pub(super) fn read_cues(r: &mut Reading) {
+/// Words that named something (a service, a field, a phrase, ...) and so carry no cue.
+const NAMING: [&str; 9] = [
+    "service", "field", "filter", "label", "span", "route", "method", "trace", "time",
+];
+
+/// Sets the cues from the words of the question; with `skip_named`, words that named a thing are left out.
+pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
     let n = r.tokens.len();
     let mut c = r.cues.clone();
     for i in 0..n {
+        if skip_named && NAMING.contains(&r.claimed_as[i]) {
+            continue;
+        }
         let t = &r.tokens[i];
         if any(t, lx::TRACE_WORDS) || lx::ko_contains(t, lx::TRACE_KO) {
             c.traces = true;
@@ -143,13 +168,15 @@ pub(super) fn read_cues(r: &mut Reading) {
         {
             c.latency = true;
         }
-        let total_of_time = t.is("total")
+        let total_of_time = (t.is("total")
             && r.is(
                 i + 1,
                 &[
                     "duration", "latency", "time", "response", "runtime", "elapsed",
                 ],
-            );
+            ))
+            // `전체 소요 시간`, `총 소요 시간`: the whole trace
+            || (ko(t, &["전체", "총"]) && r.tok(i + 1).is_some_and(|n| lx::ko_contains(n, &["소요", "지속", "걸린", "걸리"])));
         if total_of_time {
             c.whole_trace = true;
         } else if any(t, lx::COUNT_WORDS) || lx::ko_contains(t, lx::COUNT_KO) {

@@ -75,6 +75,9 @@ pub(super) fn read_quoted(r: &mut Reading, schema: &Schema) {
             continue;
         }
         let text = t.text.clone();
+        if quoted_field_value(r, schema, i) {
+            continue;
+        }
         if let Some((s, MatchQuality::Exact | MatchQuality::Normalised)) = services.resolve(&text) {
             let s = s.to_string();
             r.claim([i]);
@@ -117,6 +120,61 @@ pub(super) fn read_quoted(r: &mut Reading, schema: &Schema) {
             regex,
         });
     }
+}
+
+/// Whether token `i` stands where people name a service: with a dash or "service" after it, after
+/// "from/in/of/for/on/by", or before a log, trace or level noun.
+fn service_position(r: &Reading, i: usize) -> bool {
+    let t = &r.tokens[i];
+    t.lower.contains('-')
+        || t.lower.contains('_')
+        || r.tok(i + 1).is_some_and(is_service_word)
+        || (i > 0
+            && r.is(
+                i - 1,
+                &[
+                    "from", "in", "of", "for", "on", "by", "the", "and", "or", "about",
+                ],
+            ))
+        || r.tok(i + 1).is_some_and(|n| {
+            any(n, lx::LOG_WORDS)
+                || any(n, lx::TRACE_WORDS)
+                || any(n, lx::ERROR_WORDS)
+                || any(n, lx::WARN_WORDS)
+                || n.kind == TokenKind::Hangul
+        })
+        || i == 0
+}
+
+/// A name that looks like a service (`inventory-service`, `checkout_svc`, `billing-api`).
+pub(super) fn service_shaped(lower: &str) -> bool {
+    [
+        "-service", "_service", "-svc", "_svc", "-api", "-app", "-server", "-worker", "-gateway",
+    ]
+    .iter()
+    .any(|s| lower.ends_with(s) && lower.len() > s.len())
+}
+
+/// `msg is "order created"`, `reason = "x"`: a quoted value the fields pass reads.
+fn quoted_field_value(r: &Reading, schema: &Schema, i: usize) -> bool {
+    let mut j = i;
+    while j > 0
+        && r.is(
+            j - 1,
+            &[
+                "is", "=", "==", "!=", ":", "equals", "equal", "to", "was", "not",
+            ],
+        )
+    {
+        j -= 1;
+    }
+    j > 0
+        && j < i
+        && r.tok(j - 1).is_some_and(|name| {
+            schema
+                .fields_of(None)
+                .any(|(_, f)| f.name.eq_ignore_ascii_case(&name.text))
+        })
 }
 
 pub(super) fn looks_like_regex(text: &str) -> bool {
@@ -224,8 +282,13 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
                 let accept = match q {
                     MatchQuality::Exact | MatchQuality::Normalised => true,
                     MatchQuality::Partial => loose && (!vocab || followed_by_service),
+                    // A misspelt name only where a service goes: "from paymnet", "paymnet errors",
+                    // "ordr-service", "prodcut service" (not "did api-gateway produce").
                     MatchQuality::Typo(_) => {
-                        loose && !vocab && (t.lower.len() >= 5 || followed_by_service)
+                        loose
+                            && !vocab
+                            && (t.lower.len() >= 5 || followed_by_service)
+                            && service_position(r, i)
                     }
                 };
                 if accept {

@@ -79,7 +79,8 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
             continue;
         };
         let field = field.clone();
-        // particles and verbs between name and comparison
+        // particles and verbs between name and comparison; "is", "equals", "=" count as a written comparison
+        let before_particles = j;
         while r.tok(j).is_some_and(|t| {
             t.is_any(&[
                 "is", "was", "are", "of", "value", "field", "code", "of:", "equal",
@@ -94,7 +95,11 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
         // number/quoted value after them; otherwise the word is just a word.
         let ordinary = lx::is_vocabulary(&field.name.to_lowercase())
             || lx::ERROR_WORDS.contains(&field.name.as_str());
-        let written_op = k > j;
+        let written_op = k > j
+            || (before_particles..j).any(|p| {
+                r.tok(p)
+                    .is_some_and(|t| t.is_any(&["is", "was", "equal", "equals"]))
+            });
         let after_aggregate = i > 0
             && r.tok(i - 1).is_some_and(|p| {
                 p.is_any(&[
@@ -107,6 +112,11 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
                 || written_op
                 || matches!(v, FieldValue::Number(_) | FieldValue::Duration(_))
                 || r.tok(k).is_some_and(|t| t.kind == TokenKind::Quoted)
+        });
+        // Text compares only for (in)equality; "cache over end" is no condition.
+        let value = value.filter(|(v, _)| {
+            !matches!(v, FieldValue::Text(_))
+                || matches!(op, CmpOp::Eq | CmpOp::Neq | CmpOp::Re | CmpOp::Nre)
         });
         let Some((value, end)) = value else {
             if field.kind.is_numeric() && (!ordinary || after_aggregate) {
@@ -290,9 +300,43 @@ pub(super) fn value_at(
         }
         return Some((FieldValue::Number(v), next));
     }
-    // Strings: one word that is not vocabulary.
+    // Strings: words up to a boundary ("msg retrying acmepay charge over the last 3h"), starting with one
+    // that is not vocabulary.
     if lx::is_vocabulary(&t.lower) && t.number().is_none() {
         return None;
     }
-    Some((FieldValue::Text(t.text.clone()), k + 1))
+    const BOUNDARY: &[&str] = &[
+        "in",
+        "from",
+        "for",
+        "and",
+        "or",
+        "but",
+        "with",
+        "during",
+        "since",
+        "between",
+        "where",
+        "which",
+        "that",
+        "last",
+        "past",
+        "within",
+        "over",
+        "logs",
+        "lines",
+        "entries",
+        "today",
+        "yesterday",
+    ];
+    let mut end = k + 1;
+    while end < k + 5
+        && r.free(end)
+        && r.tok(end).is_some_and(|w| {
+            w.kind == TokenKind::Word && !w.is_any(BOUNDARY) && !lx::is_vocabulary(&w.lower)
+        })
+    {
+        end += 1;
+    }
+    Some((FieldValue::Text(r.text_of(k, end)), end))
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::lexicon::{self as lx, any, ko};
-use crate::ground::fuzzy::MatchQuality;
+use crate::ground::fuzzy::{MatchQuality, NameIndex};
 use crate::ground::{FieldKind, FieldSource, Schema};
 use crate::plan::logql::CmpOp;
 use crate::plan::{QueryDuration, Understood};
@@ -99,12 +99,18 @@ pub struct Cues {
 
 #[derive(Debug, Clone, Default)]
 pub struct Reading {
+    /// The question as asked.
+    pub text: String,
     pub tokens: Vec<Token>,
     pub claimed: Vec<bool>,
+    /// What claimed each token (`service`, `field`, `filter`, ...), from the notes.
+    pub claimed_as: Vec<&'static str>,
     pub time: Option<TimeFinding>,
     pub services: Vec<String>,
     /// Token index where each service was named (same order as `services`).
     pub service_at: Vec<usize>,
+    /// Services the question excludes ("every service except api-gateway").
+    pub excluded_services: Vec<String>,
     /// Names that looked like services but exist nowhere.
     pub unknown_services: Vec<String>,
     /// Other stream label matchers (`env="staging"`), as (label, value, negated).
@@ -176,6 +182,11 @@ impl Reading {
         meaning: impl Into<String>,
     ) {
         let text = self.text_of(from, to);
+        for i in from..to.min(self.tokens.len()) {
+            if self.claimed[i] && self.claimed_as[i].is_empty() {
+                self.claimed_as[i] = what;
+            }
+        }
         self.understood.push(Understood {
             what,
             text,
@@ -188,16 +199,21 @@ impl Reading {
 pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Reading {
     let tokens = tokenize(question);
     let mut r = Reading {
+        text: question.to_string(),
         claimed: vec![false; tokens.len()],
+        claimed_as: vec![""; tokens.len()],
         tokens,
         ..Reading::default()
     };
-    read_cues(&mut r);
+    read_cues(&mut r, false);
     read_time(&mut r, now, tz);
     read_label_syntax(&mut r, schema);
     read_ids(&mut r);
+    read_regex(&mut r);
     read_quoted(&mut r, schema);
     read_services(&mut r, schema, false);
+    read_cued_phrases(&mut r, schema);
+    read_korean_cued_phrases(&mut r, schema);
     read_quantiles(&mut r);
     read_thresholds(&mut r);
     read_intervals(&mut r);
@@ -210,6 +226,16 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
     read_grouping(&mut r, schema);
     read_phrases(&mut r, schema);
     read_services(&mut r, schema, true);
+    read_korean_phrases(&mut r, schema);
+    // Cues again, now without the words that named things: `amount` as a field is not a count, `INSERT
+    // orders` as a span name is not a write, `reason` as a field asks for no investigation.
+    let set_by_passes = r.cues.clone();
+    r.cues = Cues::default();
+    read_cues(&mut r, true);
+    r.cues.per_second |= set_by_passes.per_second;
+    r.cues.rate |= set_by_passes.per_second;
+    r.cues.most |= set_by_passes.most;
+    r.cues.failed |= set_by_passes.failed;
     r
 }
 
@@ -231,8 +257,33 @@ pub(super) fn negated_after(r: &Reading, i: usize) -> bool {
     })
 }
 
+/// Records a service the question names, or excludes ("except api-gateway", "other than order-service",
+/// "not payment-service").
 pub(super) fn add_service(r: &mut Reading, service: String, at: usize) {
-    if !r.services.contains(&service) {
+    let mut k = at;
+    while k > 0 && r.is(k - 1, &["the", "for", "from", "in"]) {
+        k -= 1;
+    }
+    let excluded = k > 0
+        && (r.is(
+            k - 1,
+            &[
+                "except",
+                "excluding",
+                "exclude",
+                "without",
+                "not",
+                "but",
+                "besides",
+            ],
+        ) || (k > 1 && r.is(k - 1, &["than"]) && r.is(k - 2, &["other"]))
+            || (k > 1 && r.is(k - 1, &["from"]) && r.is(k - 2, &["apart", "aside"])));
+    if excluded {
+        if k > 0 {
+            r.claim([k - 1]);
+        }
+        push_unique(&mut r.excluded_services, service);
+    } else if !r.services.contains(&service) {
         r.services.push(service);
         r.service_at.push(at);
     }

@@ -1,26 +1,207 @@
 //! What the lines must (not) contain when the question does not quote it: after a cue ("containing too many
-//! clients", "not mentioning cache"), the object of "how many" ("how many timeouts"), a word qualifying a
-//! log noun ("timeout errors"), or English words inside a Korean sentence ("timeout 포함").
+//! clients", "not mentioning cache", "excluding cache"), the object of "how many" ("how many timeouts"), a
+//! word qualifying a log noun ("timeout errors"), English words inside a Korean sentence ("timeout 포함",
+//! "session cleanup 빼고"), and regular expressions after "regex"/"pattern".
 
 use super::*;
 
-/// Unquoted search phrases: after a cue ("containing timeout", "not mentioning cache", "without
-/// retries"), the object of "how many" ("how many timeouts"), a word qualifying a log noun ("timeout
-/// errors"), or a word before a Korean cue ("timeout 포함", "cache 제외").
-pub(super) fn read_phrases(r: &mut Reading, schema: &Schema) {
-    let services = &schema.index().services;
-    let n = r.tokens.len();
-    let candidate = |r: &Reading, j: usize| -> bool {
-        let Some(t) = r.tok(j) else { return false };
-        r.free(j)
-            && t.kind == TokenKind::Word
-            && !lx::is_vocabulary(&t.lower)
-            && !t.is_number()
-            && http_status(&t.lower).is_none()
-            && services
-                .resolve(&t.text)
-                .is_none_or(|(_, q)| matches!(q, MatchQuality::Typo(_)) && t.lower.len() < 5)
+/// After these, the next words are what the lines contain, whatever they are.
+const STRONG_CUES: &[&str] = &[
+    "containing",
+    "contains",
+    "contain",
+    "contained",
+    "mentioning",
+    "mentions",
+    "mention",
+    "mentioned",
+    "including",
+    "includes",
+    "include",
+    "saying",
+    "says",
+    "say",
+    "grep",
+    "matching",
+    "matches",
+    "match",
+    "showing",
+    "reading",
+];
+/// After these, the next words are what the lines must not contain.
+const EXCLUDING_CUES: &[&str] = &[
+    "excluding",
+    "exclude",
+    "excludes",
+    "excluded",
+    "except",
+    "without",
+    "ignoring",
+    "ignore",
+    "omitting",
+    "omit",
+    "minus",
+    "sans",
+    "lacking",
+    "filter-out",
+];
+/// After these, only words the translator reads no other way are a phrase ("with timeout", but not "with
+/// errors" or "with status 500").
+const WEAK_CUES: &[&str] = &[
+    "with",
+    "about",
+    "regarding",
+    "having",
+    "has",
+    "where",
+    "for",
+];
+/// Words that end an unquoted phrase.
+const BOUNDARY: &[&str] = &[
+    "in",
+    "from",
+    "for",
+    "and",
+    "or",
+    "but",
+    "with",
+    "without",
+    "during",
+    "since",
+    "between",
+    "where",
+    "which",
+    "that",
+    "last",
+    "past",
+    "within",
+    "over",
+    "today",
+    "yesterday",
+    "logs",
+    "log",
+    "lines",
+    "line",
+    "entries",
+    "messages",
+    "traces",
+    "spans",
+    "please",
+    "only",
+    "did",
+    "does",
+    "do",
+    "was",
+    "were",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "are",
+];
+/// Fillers between a cue and its phrase ("containing the word timeout").
+const FILLER: &[&str] = &[
+    "the", "a", "an", "word", "words", "text", "string", "term", "phrase", "keyword", "any",
+    "lines", "line", "logs", "message", "messages",
+];
+const KOREAN_PARTICLES: &[&str] = &[
+    "이",
+    "가",
+    "을",
+    "를",
+    "은",
+    "는",
+    "라는",
+    "이라는",
+    "란",
+    "도",
+    "만",
+];
+
+/// A word that could be part of an unquoted phrase.
+fn phrase_word(r: &Reading, j: usize) -> bool {
+    r.free(j)
+        && r.tok(j)
+            .is_some_and(|t| t.kind == TokenKind::Word && !t.is_any(BOUNDARY))
+}
+
+/// A word that is nothing else the translator reads.
+fn plain_word(r: &Reading, services: &NameIndex, j: usize) -> bool {
+    let Some(t) = r.tok(j) else { return false };
+    r.free(j)
+        && t.kind == TokenKind::Word
+        && !lx::is_vocabulary(&t.lower)
+        && !t.is_number()
+        && http_status(&t.lower).is_none()
+        && !service_shaped(&t.lower)
+        && services
+            .resolve(&t.text)
+            .is_none_or(|(_, q)| matches!(q, MatchQuality::Typo(_)) && t.lower.len() < 5)
+}
+
+/// Takes the phrase that starts at `start`: up to five words until a boundary; `None` unless at least one
+/// word is a plain word (or the phrase is one level word, "containing error").
+fn phrase_at(
+    r: &Reading,
+    services: &NameIndex,
+    start: usize,
+    allow_level: bool,
+) -> Option<(String, usize)> {
+    let mut j = start;
+    while j < r.tokens.len() && j - start < 5 && phrase_word(r, j) {
+        j += 1;
+    }
+    // trailing question words are not part of it ("containing timeout recently")
+    while j > start
+        && r.tok(j - 1)
+            .is_some_and(|t| lx::PHRASE_STOP.contains(&t.lower.as_str()))
+    {
+        j -= 1;
+    }
+    if j == start {
+        return None;
+    }
+    let plain = (start..j).any(|k| plain_word(r, services, k));
+    let single_level = allow_level
+        && j == start + 1
+        && r.tok(start).is_some_and(|t| {
+            any(t, lx::ERROR_WORDS) || any(t, lx::WARN_WORDS) || any(t, lx::FAILED_WORDS)
+        });
+    if !(plain || single_level) {
+        return None;
+    }
+    // a lone level word in plural reads as the word lines carry ("containing errors" → "error")
+    let text = if single_level {
+        singular(&r.tokens[start].lower)
+    } else {
+        r.text_of(start, j)
     };
+    Some((text, j))
+}
+
+fn push_phrase(r: &mut Reading, from: usize, to: usize, text: String, negative: bool, regex: bool) {
+    r.claim(from..to);
+    r.note(
+        "filter",
+        from,
+        to,
+        format!(
+            "lines {} \"{text}\"",
+            if negative { "without" } else { "with" }
+        ),
+    );
+    r.phrases.push(Phrase {
+        text,
+        negative,
+        regex,
+    });
+}
+
+/// Phrases after strong and excluding cues, read early so that their words are not taken for levels,
+/// fields or services ("containing checkout failed", "excluding cache").
+pub(super) fn read_cued_phrases(r: &mut Reading, schema: &Schema) {
+    let services = &schema.index().services;
     let search_verb = r.tokens.iter().position(|t| {
         t.is_any(&[
             "search",
@@ -30,68 +211,191 @@ pub(super) fn read_phrases(r: &mut Reading, schema: &Schema) {
             "hunt",
             "searching",
             "looking",
+            "find",
         ])
     });
     let mut i = 0;
+    while i < r.tokens.len() {
+        let t = r.tokens[i].clone();
+        // "but not retry", "and not timeout"
+        let but_not = t.is_any(&["not", "no"]) && i > 0 && r.is(i - 1, &["but", "and", ","]);
+        let excluding = any(&t, EXCLUDING_CUES) || but_not;
+        let search_for =
+            t.is("for") && search_verb.is_some_and(|v| v < i) && !r.is(i + 1, &["the", "a"]);
+        if !(r.free(i) && (any(&t, STRONG_CUES) || excluding || search_for)) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while r.is(j, FILLER) && r.free(j) {
+            j += 1;
+        }
+        let negative = excluding || negated_before(r, i);
+        let Some((text, mut end)) = phrase_at(r, services, j, true) else {
+            i += 1;
+            continue;
+        };
+        // "containing timeout or refused": one regular expression; "... and refused": two filters
+        let mut alternatives = vec![text];
+        let mut also = Vec::new();
+        loop {
+            let joined = if r.is(end, &["or"]) {
+                Some(true)
+            } else if r.is(end, &["and"]) {
+                Some(false)
+            } else {
+                None
+            };
+            let Some(or) = joined else { break };
+            let Some((next, after)) = phrase_at(r, services, end + 1, false) else {
+                break;
+            };
+            if or {
+                alternatives.push(next)
+            } else {
+                also.push(next)
+            }
+            end = after;
+        }
+        push_alternatives(r, i, end, alternatives, negative);
+        for text in also {
+            r.phrases.push(Phrase {
+                text,
+                negative,
+                regex: false,
+            });
+        }
+        i = end;
+    }
+}
+
+fn push_alternatives(
+    r: &mut Reading,
+    from: usize,
+    to: usize,
+    alternatives: Vec<String>,
+    negative: bool,
+) {
+    if alternatives.len() == 1 {
+        let text = alternatives.into_iter().next().unwrap_or_default();
+        push_phrase(r, from, to, text, negative, false);
+    } else if !alternatives.is_empty() {
+        let pattern: Vec<String> = alternatives
+            .iter()
+            .map(|a| crate::plan::escape::regex_literal(a))
+            .collect();
+        push_phrase(r, from, to, pattern.join("|"), negative, true);
+    }
+}
+
+/// English words followed by a Korean cue ("token expired가 포함된", "cache 제외"), read early for the same
+/// reason as English cues.
+pub(super) fn read_korean_cued_phrases(r: &mut Reading, schema: &Schema) {
+    if !r.tokens.iter().any(|t| t.kind == TokenKind::Hangul) {
+        return;
+    }
+    let services = &schema.index().services;
+    let n = r.tokens.len();
+    let mut i = 0;
     while i < n {
-        if !r.free(i) && !r.tok(i).is_some_and(|t| any(t, lx::NEGATION_WORDS)) {
+        let start = i;
+        while i < n && phrase_word(r, i) && i - start < 5 {
+            i += 1;
+        }
+        if i == start {
+            i += 1;
+            continue;
+        }
+        let mut cue = i;
+        while r.tok(cue).is_some_and(|x| {
+            x.kind == TokenKind::Hangul && KOREAN_PARTICLES.contains(&x.text.as_str())
+        }) {
+            cue += 1;
+        }
+        let Some(cue_token) = r.tok(cue) else {
+            continue;
+        };
+        let negative =
+            lx::ko_contains(cue_token, lx::NEGATION_KO_AFTER) || cue_token.text.starts_with('없');
+        let positive = lx::ko_contains(cue_token, lx::CONTAIN_KO_AFTER);
+        if (negative || positive) && (start..i).any(|k| plain_word(r, services, k)) {
+            let text = r.text_of(start, i);
+            push_phrase(r, start, cue + 1, text, negative, false);
+            i = cue + 1;
+        }
+    }
+}
+
+/// "regex /api/v1/(orders|login)", "matching the pattern ^GET": the written pattern, as one chunk of the
+/// question up to the next space.
+pub(super) fn read_regex(r: &mut Reading) {
+    for i in 0..r.tokens.len() {
+        if !(r.free(i) && r.tokens[i].is_any(&["regex", "regexp", "pattern", "re"])) {
+            continue;
+        }
+        let mut j = i + 1;
+        while r.is(j, &["the", "a"]) {
+            j += 1;
+        }
+        let Some(first) = r.tok(j) else { continue };
+        if first.kind == TokenKind::Quoted {
+            continue; // read_quoted takes it, as a regex
+        }
+        let start = first.start;
+        let end = r.text[start..]
+            .find(char::is_whitespace)
+            .map_or(r.text.len(), |e| start + e);
+        let pattern = r.text[start..end].trim_end_matches([',', ';']).to_string();
+        if pattern.is_empty() {
+            continue;
+        }
+        let last = (j..r.tokens.len())
+            .take_while(|&k| r.tokens[k].start < end)
+            .last()
+            .unwrap_or(j);
+        let negative = negated_before(r, i);
+        let cue_from = if i > 0 && r.is(i - 1, &["matching", "matches", "match"]) {
+            i - 1
+        } else {
+            i
+        };
+        push_phrase(r, cue_from, last + 1, pattern, negative, true);
+    }
+}
+
+/// Phrases found late, once levels, fields and services took their words: after weak cues, the object of
+/// "how many", a word qualifying a log noun.
+pub(super) fn read_phrases(r: &mut Reading, schema: &Schema) {
+    let services = &schema.index().services;
+    let n = r.tokens.len();
+    let mut i = 0;
+    while i < n {
+        if !r.free(i) {
             i += 1;
             continue;
         }
         let t = r.tokens[i].clone();
         // "time out" / "timed out" / "times out": the word lines carry is `timeout`
-        if t.is_any(&["time", "timed", "times", "timing"])
-            && r.is(i + 1, &["out"])
-            && r.free(i)
-            && r.free(i + 1)
+        if t.is_any(&["time", "timed", "times", "timing"]) && r.is(i + 1, &["out"]) && r.free(i + 1)
         {
-            r.claim([i, i + 1]);
-            r.note("filter", i, i + 2, "lines with \"timeout\"");
-            r.phrases.push(Phrase {
-                text: "timeout".into(),
-                negative: negated_before(r, i),
-                regex: false,
-            });
+            let negative = negated_before(r, i);
+            push_phrase(r, i, i + 2, "timeout".into(), negative, false);
             i += 2;
             continue;
         }
-        let search_for = t.is("for") && search_verb.is_some_and(|v| v < i);
-        let cue = any(&t, lx::CONTAIN_CUES)
-            || search_for
-            || any(&t, lx::NEGATION_WORDS) && !r.is(i + 1, lx::CONTAIN_CUES);
-        if cue {
+        if any(&t, WEAK_CUES) {
             let mut j = i + 1;
-            while r.is(
-                j,
-                &[
-                    "the", "a", "an", "word", "words", "text", "string", "term", "phrase",
-                    "keyword", "message", "messages", "any", "lines", "line", "logs",
-                ],
-            ) {
+            while r.is(j, FILLER) && r.free(j) {
                 j += 1;
             }
             let start = j;
-            while j < n && j - start < 4 && candidate(r, j) {
+            while j < n && j - start < 4 && plain_word(r, services, j) {
                 j += 1;
             }
             if j > start {
                 let text = r.text_of(start, j);
-                let negative = any(&t, lx::NEGATION_WORDS) || negated_before(r, i);
-                r.claim(i..j);
-                r.note(
-                    "filter",
-                    i,
-                    j,
-                    format!(
-                        "lines {} \"{text}\"",
-                        if negative { "without" } else { "with" }
-                    ),
-                );
-                r.phrases.push(Phrase {
-                    text,
-                    negative,
-                    regex: false,
-                });
+                let negative = negated_before(r, i);
+                push_phrase(r, i, j, text, negative, false);
                 i = j;
                 continue;
             }
@@ -99,98 +403,77 @@ pub(super) fn read_phrases(r: &mut Reading, schema: &Schema) {
         // "how many timeouts", "number of timeouts", "count of retries"
         let count_of = (t.is("many") && i > 0 && r.is(i - 1, &["how"]))
             || (t.is_any(&["number", "count"]) && r.is(i + 1, &["of"]))
-            || (t.is_any(&["count", "counting"]) && candidate(r, i + 1));
+            || (t.is_any(&["count", "counting"]) && plain_word(r, services, i + 1));
         if count_of {
             let j = if r.is(i + 1, &["of"]) { i + 2 } else { i + 1 };
-            if candidate(r, j) {
+            if plain_word(r, services, j) {
                 let word = singular(&r.tokens[j].text);
-                r.claim([j]);
-                r.note("filter", j, j + 1, format!("lines with \"{word}\""));
-                r.phrases.push(Phrase {
-                    text: word,
-                    negative: false,
-                    regex: false,
-                });
+                push_phrase(r, j, j + 1, word, false, false);
                 i = j + 1;
                 continue;
             }
         }
         // "timeout errors", "retry warnings", "auth logs"
-        if candidate(r, i)
-            && r.tok(i + 1).is_some_and(|n| {
-                any(n, lx::ERROR_WORDS)
-                    || any(n, lx::WARN_WORDS)
-                    || any(
-                        n,
-                        &[
-                            "logs",
-                            "messages",
-                            "lines",
-                            "entries",
-                            "exceptions",
-                            "failures",
-                        ],
-                    )
-            })
-        {
-            let prev_ok = i == 0
-                || !r.tokens[i - 1].is_any(&["from", "in", "of", "for"])
-                || r.tokens[i].lower.len() > 3;
-            if prev_ok {
-                let word = r.tokens[i].text.clone();
-                r.claim([i]);
-                r.note("filter", i, i + 1, format!("lines with \"{word}\""));
-                r.phrases.push(Phrase {
-                    text: word,
-                    negative: false,
-                    regex: false,
-                });
-                i += 1;
-                continue;
-            }
-        }
-        // Korean cue after the phrase: `timeout 포함`, `timeout이 포함된`, `cache 제외`
-        if candidate(r, i)
-            || (r.free(i)
-                && t.kind == TokenKind::Word
-                && !lx::is_vocabulary(&t.lower)
-                && !t.is_number())
-        {
-            let mut j = i + 1;
-            while r.tok(j).is_some_and(|x| {
-                x.kind == TokenKind::Hangul
-                    && ["이", "가", "을", "를", "은", "는", "라는", "이라는", "란"]
-                        .contains(&x.text.as_str())
-            }) {
-                j += 1;
-            }
-            if let Some(cue_tok) = r.tok(j) {
-                let positive = lx::ko_contains(cue_tok, lx::CONTAIN_KO_AFTER);
-                let negative = lx::ko_contains(cue_tok, lx::NEGATION_KO_AFTER)
-                    || cue_tok.text.starts_with("없");
-                if (positive || negative) && candidate(r, i) {
-                    let word = r.tokens[i].text.clone();
-                    r.claim(i..=j);
-                    r.note(
-                        "filter",
-                        i,
-                        j + 1,
-                        format!(
-                            "lines {} \"{word}\"",
-                            if negative { "without" } else { "with" }
-                        ),
-                    );
-                    r.phrases.push(Phrase {
-                        text: word,
-                        negative,
-                        regex: false,
-                    });
-                    i = j + 1;
-                    continue;
-                }
-            }
+        let qualifies_noun = r.tok(i + 1).is_some_and(|n| {
+            any(n, lx::ERROR_WORDS)
+                || any(n, lx::WARN_WORDS)
+                || any(
+                    n,
+                    &[
+                        "logs",
+                        "messages",
+                        "lines",
+                        "entries",
+                        "exceptions",
+                        "failures",
+                    ],
+                )
+        });
+        if plain_word(r, services, i) && qualifies_noun {
+            let word = r.tokens[i].text.clone();
+            push_phrase(r, i, i + 1, word, false, false);
+            i += 1;
+            continue;
         }
         i += 1;
+    }
+}
+
+/// English words inside a Korean question are what the lines carry ("timeout 포함된 로그",
+/// "session cleanup 빼고", "slow query 로그 몇 건"), negated by a Korean cue after them.
+pub(super) fn read_korean_phrases(r: &mut Reading, schema: &Schema) {
+    if !r.tokens.iter().any(|t| t.kind == TokenKind::Hangul) {
+        return;
+    }
+    let services = &schema.index().services;
+    let n = r.tokens.len();
+    let mut i = 0;
+    while i < n {
+        let start = i;
+        while i < n && r.free(i) && r.tokens[i].kind == TokenKind::Word && i - start < 5 {
+            i += 1;
+        }
+        if i == start {
+            i += 1;
+            continue;
+        }
+        if !(start..i).any(|k| plain_word(r, services, k)) {
+            continue;
+        }
+        let mut cue = i;
+        while r.tok(cue).is_some_and(|x| {
+            x.kind == TokenKind::Hangul && KOREAN_PARTICLES.contains(&x.text.as_str())
+        }) {
+            cue += 1;
+        }
+        let cue_token = r.tok(cue);
+        let negative = cue_token
+            .is_some_and(|c| lx::ko_contains(c, lx::NEGATION_KO_AFTER) || c.text.starts_with('없'));
+        let positive_cue = cue_token.is_some_and(|c| lx::ko_contains(c, lx::CONTAIN_KO_AFTER));
+        let end = if negative || positive_cue { cue + 1 } else { i };
+        let text = r.text_of(start, i);
+        push_phrase(r, start, end, text, negative, false);
+        i = end.max(i);
     }
 }
 

@@ -470,8 +470,11 @@ pub(super) fn read_topk_and_limit(r: &mut Reading) {
             && k.fract() == 0.0
             && duration_at(&r.tokens, i + 1).is_none()
         {
-            let noun =
-                r.is(next, LIMIT_NOUNS) || r.tok(next).is_some_and(|x| ko(x, &["개", "건", "줄"]));
+            // the noun may come after a service or a level: "last 20 payment-service log lines"
+            let noun = (next..(next + 3).min(r.tokens.len()))
+                .take_while(|&k| k == next || !r.is(k - 1, LIMIT_NOUNS))
+                .any(|k| r.is(k, LIMIT_NOUNS))
+                || r.tok(next).is_some_and(|x| ko(x, &["개", "건", "줄"]));
             let trailing_ok = t.is_any(&["limit", "max", "first", "latest", "newest", "top"]);
             if noun || trailing_ok {
                 r.limit = Some(k as u32);
@@ -578,7 +581,9 @@ pub(super) fn read_http(r: &mut Reading) {
             || (lo >= 400
                 && r.tokens
                     .iter()
-                    .any(|x| x.is_any(&["http", "status", "returned", "responses", "response"])));
+                    .any(|x| x.is_any(&["http", "status", "returned", "responses", "response"])))
+            // "traces with a 504": in a question about requests a bare code is a status
+            || (lo >= 200 && (r.cues.traces || r.cues.requests) && i > 0 && r.tokens[i - 1].is_any(&["a", "an", "with"]));
         if !context {
             continue;
         }
