@@ -4,7 +4,13 @@
 //! plan a typed LogQL/TraceQL query, execute it, turn results into Grafana frames, analyse, answer.
 //! [`plan::Plan`] is the seam between translating and everything after it.
 
+pub mod error;
+pub mod execute;
+pub mod frames;
 pub mod plan;
+pub mod settings;
 
+pub use error::{Error, ErrorKind};
 pub use plan::{Plan, PlanKind, Query};
+pub use settings::{RawSettings, Settings};
 pub mod cli;

@@ -125,7 +125,7 @@ impl fmt::Display for QueryDuration {
         let mut rest = self.0;
         // Weeks and days only when exact, because `90d` reads better than `12w6d`.
         for (name, size) in UNITS {
-            if (name == "w" || name == "d") && rest % size != 0 {
+            if (name == "w" || name == "d") && !rest.is_multiple_of(size) {
                 continue;
             }
             if rest >= size {
