@@ -2,6 +2,7 @@
 
 use crate::execute::ExecuteError;
 use crate::frames::FrameError;
+use crate::grafana::QueryModelError;
 use crate::settings::SettingsError;
 
 /// Who has to act on an error.
@@ -25,6 +26,8 @@ pub enum Error {
     Execute(#[from] ExecuteError),
     #[error(transparent)]
     Frames(#[from] FrameError),
+    #[error(transparent)]
+    QueryModel(#[from] QueryModelError),
 }
 
 impl Error {
@@ -33,6 +36,8 @@ impl Error {
             Error::Settings(_) => ErrorKind::User,
             Error::Execute(e) => execute_kind(e),
             Error::Frames(_) => ErrorKind::Plugin,
+            Error::QueryModel(QueryModelError::QuestionsUnavailable) => ErrorKind::Plugin,
+            Error::QueryModel(_) => ErrorKind::User,
         }
     }
 

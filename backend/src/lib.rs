@@ -7,6 +7,7 @@
 pub mod error;
 pub mod execute;
 pub mod frames;
+pub mod grafana;
 pub mod plan;
 pub mod settings;
 
