@@ -300,7 +300,9 @@ impl Drop for Plugin {
     }
 }
 
-/// Datasource instance settings as Grafana sends them (uid `querent-test`, name `Querent`).
+/// Datasource instance settings as Grafana sends them (uid `querent-test`, name `Querent`). Each call
+/// gets a new `lastUpdated`, as if the settings had just been saved, so a running plugin rebuilds its
+/// cached instance.
 pub fn datasource(
     json_data: Value,
     secure: &[(&str, &str)],
@@ -314,10 +316,12 @@ pub fn datasource(
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<HashMap<_, _>>(),
-        last_updated_ms: 1,
+        last_updated_ms: NEXT_UPDATE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         ..Default::default()
     }
 }
+
+static NEXT_UPDATE: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
 
 /// A plugin context for a datasource request.
 pub fn plugin_context(ds: pluginv2::DataSourceInstanceSettings) -> pluginv2::PluginContext {

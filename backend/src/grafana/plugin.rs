@@ -113,6 +113,8 @@ pub async fn serve() -> Result<(), ServeError> {
         .set_serving::<DiagnosticsServer<QuerentPlugin>>()
         .await;
 
+    // Listen for signals before Grafana learns the address, so an early SIGTERM is handled too.
+    let shutdown = shutdown_signal()?;
     let router = tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(DataServer::from_arc(plugin.clone()))
@@ -126,35 +128,45 @@ pub async fn serve() -> Result<(), ServeError> {
     drop(stdout);
     tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "querent datasource serving");
 
-    router
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown_signal())
-        .await?;
+    // After the signal, in-flight queries get a grace period; Grafana keeps its connection open, so
+    // waiting for every connection to close could take forever.
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
+        shutdown.await;
+        tracing::info!("querent datasource stopping");
+        let _ = stopping_tx.send(());
+    });
+    tokio::select! {
+        result = server => result?,
+        _ = async {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => tracing::info!("grace period over"),
+    }
     tracing::info!("querent datasource stopped");
     Ok(())
 }
 
-/// SIGTERM (Grafana stopping the plugin) or Ctrl-C. Stdin is deliberately not watched: Grafana may
-/// start plugins with a closed stdin.
-async fn shutdown_signal() {
+/// How long in-flight requests may finish after SIGTERM.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// SIGTERM (Grafana stopping the plugin) or Ctrl-C, registered now and awaited later. Stdin is
+/// deliberately not watched: Grafana may start plugins with a closed stdin.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
-    }
+    })
 }
 
 #[cfg(test)]
