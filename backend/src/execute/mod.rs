@@ -235,7 +235,7 @@ pub async fn execute(plan: &Plan, clients: &Clients) -> Result<Executed, Execute
         PlanKind::Metrics => {
             let loki = clients.loki()?;
             let req = if plan.instant {
-                loki::build_instant_query(&query, &plan.end, None)
+                loki::build_instant_query(&query, &plan.end, plan.limit)
             } else {
                 loki::build_metric_query_range(&query, &TimeRange::of_plan(plan)?, plan.step)
             };
