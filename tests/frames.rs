@@ -300,3 +300,126 @@ fn every_recorded_trace_becomes_a_consistent_trace_frame() {
     }
     assert_eq!(count, 68 + 38);
 }
+
+/// The gold query of every dev evaluation case, run through the client path the plugin uses against the
+/// real answers in `eval-dev/`, then built into frames and decoded.
+#[tokio::test]
+async fn every_eval_dev_answer_runs_and_frames() {
+    use chrono::{TimeZone, Utc};
+    use querent::execute::http::ApiRequest;
+    use querent::execute::{self, Clients};
+    use querent::plan::QueryDuration;
+    use querent::settings::{RawSettings, Settings};
+
+    let replay = common::Replay::start_with(&["eval-dev"]).await;
+    let raw = RawSettings::from_grafana(
+        json!({ "lokiUrl": replay.uri(), "tempoUrl": replay.uri() })
+            .to_string()
+            .as_bytes(),
+        &Default::default(),
+    )
+    .unwrap();
+    let clients = Clients::new(
+        &Settings::from_raw(&raw).unwrap(),
+        &execute::http_client().unwrap(),
+    );
+    let cases = common::eval_dev_cases();
+    assert_eq!(cases.len(), 35);
+    for case in cases {
+        let p = |k: &str| {
+            case.params
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| panic!("{}: no `{k}`", case.id))
+        };
+        let ns = |k: &str| Utc.timestamp_nanos(p(k).parse().unwrap());
+        let secs = |k: &str| Utc.timestamp_opt(p(k).parse().unwrap(), 0).unwrap();
+        let kind = PlanKind::parse(case.case["expect"]["kind"].as_str().unwrap()).unwrap();
+        let (plan, executed) = match case.path.as_str() {
+            "/loki/api/v1/query_range" if case.params.iter().any(|(k, _)| k == "step") => {
+                // Recorded with a duration step (`5m`); Loki also reads seconds, which is what we send.
+                let query = p("query");
+                let req = ApiRequest::get("/loki/api/v1/query_range")
+                    .param("query", query.clone())
+                    .param("step", p("step"))
+                    .param("start", p("start"))
+                    .param("end", p("end"));
+                let data = clients.loki().unwrap().fetch_query(&req).await.unwrap();
+                let QueryData::Matrix(series) = data else {
+                    panic!("{}: matrix", case.id)
+                };
+                let plan = Plan::raw(kind, query.clone(), ns("start"), ns("end"));
+                let result = QueryResult::Series {
+                    series,
+                    instant: false,
+                };
+                (
+                    plan,
+                    Executed {
+                        kind,
+                        query,
+                        result,
+                        limit: None,
+                    },
+                )
+            }
+            "/loki/api/v1/query_range" => {
+                let mut plan = Plan::raw(kind, p("query"), ns("start"), ns("end"));
+                plan.limit = Some(p("limit").parse().unwrap());
+                let executed = execute::execute(&plan, &clients).await.unwrap();
+                (plan, executed)
+            }
+            "/loki/api/v1/query" => {
+                let mut plan = Plan::raw(kind, p("query"), ns("time"), ns("time"));
+                plan.instant = true;
+                let executed = execute::execute(&plan, &clients).await.unwrap();
+                (plan, executed)
+            }
+            "/api/search" => {
+                // Recorded with spss=3, which the search builder supports.
+                let range = execute::TimeRange::new(secs("start"), secs("end")).unwrap();
+                let traces = clients
+                    .tempo()
+                    .unwrap()
+                    .fetch_search(&p("q"), Some(&range), p("limit").parse().unwrap(), Some(3))
+                    .await
+                    .unwrap();
+                let plan = Plan::raw(kind, p("q"), secs("start"), secs("end"));
+                let result = QueryResult::TraceSearch(traces);
+                (
+                    plan,
+                    Executed {
+                        kind,
+                        query: p("q"),
+                        result,
+                        limit: Some(20),
+                    },
+                )
+            }
+            "/api/metrics/query_range" => {
+                let mut plan = Plan::raw(kind, p("q"), secs("start"), secs("end"));
+                plan.step = QueryDuration::parse(&p("step"));
+                let executed = execute::execute(&plan, &clients).await.unwrap();
+                (plan, executed)
+            }
+            other => panic!("{}: unexpected path {other}", case.id),
+        };
+        let frames = encode(build_frames(&plan, &executed, &grafana_ctx()));
+        assert!(!frames.is_empty(), "{}", case.id);
+        for frame in &frames {
+            assert_eq!(frame.ref_id, "A");
+            assert_eq!(
+                frame.meta["executedQueryString"],
+                executed.query.as_str(),
+                "{}",
+                case.id
+            );
+        }
+        let rows: usize = frames.iter().map(|f| f.rows()).sum();
+        let allow_empty = case.case["expect"]["allow_empty"]
+            .as_bool()
+            .unwrap_or(false);
+        assert!(rows > 0 || allow_empty, "{}: no rows", case.id);
+    }
+}

@@ -141,31 +141,10 @@ impl Replay {
     }
 
     async fn mount_eval_dev(&self) {
-        #[derive(Deserialize)]
-        struct Req {
-            method: String,
-            path: String,
-            params: Vec<(String, String)>,
-        }
-        #[derive(Deserialize)]
-        struct Case {
-            request: Req,
-            status: u16,
-            body: Value,
-        }
-        let dir = fixtures_dir().join("eval-dev");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        for file in files {
-            let case: Case = serde_json::from_slice(&std::fs::read(&file).unwrap())
-                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            Mock::given(method(case.request.method.as_str()))
-                .and(path(case.request.path.as_str()))
-                .and(ExactParams(case.request.params))
+        for case in eval_dev_cases() {
+            Mock::given(method(case.method.as_str()))
+                .and(path(case.path.as_str()))
+                .and(ExactParams(case.params.clone()))
                 .respond_with(
                     ResponseTemplate::new(case.status)
                         .set_body_raw(case.body.to_string(), "application/json"),
@@ -174,6 +153,61 @@ impl Replay {
                 .await;
         }
     }
+}
+
+/// One case of `eval-dev/<id>.json`: the gold query's request and the real server's answer.
+#[derive(Debug, Clone)]
+pub struct EvalDevCase {
+    pub id: String,
+    /// The case as in `eval/dev.jsonl` (`question`, `expect`).
+    pub case: Value,
+    pub method: String,
+    pub path: String,
+    /// The recorded parameters, numbers written as text.
+    pub params: Vec<(String, String)>,
+    pub status: u16,
+    /// The decoded body (re-serialised: whitespace differs from the wire).
+    pub body: Value,
+}
+
+/// Every `eval-dev/*.json`, sorted by id.
+pub fn eval_dev_cases() -> Vec<EvalDevCase> {
+    let dir = fixtures_dir().join("eval-dev");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|file| {
+            let v: Value = serde_json::from_slice(&std::fs::read(file).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let request = &v["request"];
+            let params = request["params"]
+                .as_object()
+                .expect("params object")
+                .iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), text)
+                })
+                .collect();
+            EvalDevCase {
+                id: v["case"]["id"].as_str().unwrap_or_default().to_string(),
+                case: v["case"].clone(),
+                method: request["method"].as_str().unwrap_or("GET").to_string(),
+                path: request["path"].as_str().expect("path").to_string(),
+                params,
+                status: v["status"].as_u64().expect("status") as u16,
+                body: v["body"].clone(),
+            }
+        })
+        .collect()
 }
 
 /// The epoch-second range of every recorded ranged request (2026-11-25T02:37:56Z .. 08:45:52Z).
