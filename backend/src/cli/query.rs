@@ -71,8 +71,12 @@ impl QueryArgs {
         };
         let start = match (&self.from, &self.since) {
             (Some(f), _) => parse_time("--from", f)?,
-            (None, Some(since)) => end - parse_duration("--since", since)?.as_chrono(),
-            (None, None) => end - execute::DEFAULT_LOOKBACK,
+            (None, Some(since)) => end
+                .checked_sub_signed(parse_duration("--since", since)?.as_chrono())
+                .with_context(|| format!("--since `{since}` is too long"))?,
+            (None, None) => end
+                .checked_sub_signed(execute::DEFAULT_LOOKBACK)
+                .context("--to is too early")?,
         };
         if start > end {
             bail!("the time range is reversed: --from is after --to");

@@ -144,7 +144,12 @@ impl TimeRange {
 
     /// The plan's range; a missing start means [`DEFAULT_LOOKBACK`] before the end.
     pub fn of_plan(plan: &Plan) -> Result<Self, ExecuteError> {
-        TimeRange::new(plan.start.unwrap_or(plan.end - DEFAULT_LOOKBACK), plan.end)
+        let start = plan.start.unwrap_or_else(|| {
+            plan.end
+                .checked_sub_signed(DEFAULT_LOOKBACK)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        });
+        TimeRange::new(start, plan.end)
     }
 }
 
