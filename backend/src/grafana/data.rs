@@ -8,12 +8,12 @@ use futures_util::future::join_all;
 use grafana_plugin_sdk::pluginv2;
 
 use super::instance::{Instance, InstanceCache};
-use super::query_model::{ModelQuery, QueryModelError, parse_query};
+use super::query_model::{ModelQuery, QueryModelError, QuestionQuery, parse_query};
 use super::status::{error_source, http_status};
 use crate::error::Error;
 use crate::execute;
 use crate::frames::{self, FrameContext};
-use crate::plan::{Plan, PlanKind};
+use crate::plan::Plan;
 
 /// Answers a whole QueryData request (never fails: errors go on the query they belong to).
 pub async fn query_data(
@@ -74,23 +74,7 @@ async fn run_query(
 ) -> Result<Vec<Vec<u8>>, Error> {
     let frames = match parse_query(q)? {
         ModelQuery::Raw(plan) => run_plan(instance, &plan, &q.ref_id, None).await?,
-        ModelQuery::Question {
-            question,
-            query_type,
-            start,
-            end,
-            limit,
-        } => {
-            answer_question(
-                instance,
-                &q.ref_id,
-                &question,
-                query_type,
-                (start, end),
-                limit,
-            )
-            .await?
-        }
+        ModelQuery::Question(question) => answer_question(instance, &q.ref_id, &question).await?,
     };
     frames
         .iter()
@@ -116,18 +100,16 @@ pub async fn run_plan(
 }
 
 /// A plain-language question.
-// SEAM(issue-3): the lead wires the translator here: translate `question` (with `query_type` as a
-// hint, the request's time range unless the question names one, and `limit`) into a `Plan` via
+// SEAM(issue-3): the lead wires the translator here: translate `question.question` (with
+// `question.query_type` as a hint, the request's time range unless the question names one, and
+// `question.limit`; `question.model` has the frontend's `sessionId`/`context`) into a `Plan` via
 // `crate::translate::translate_for_grafana(...)`, then `run_plan(instance, &plan, ref_id,
 // Some(custom))` with `custom` = { question, plan, understood, timeSource, ... } as in
 // docs/architecture.md. A `clarify` plan answers with its reason and suggestions.
 async fn answer_question(
     _instance: &Instance,
     _ref_id: &str,
-    _question: &str,
-    _query_type: Option<PlanKind>,
-    _range: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
-    _limit: Option<u32>,
+    _question: &QuestionQuery,
 ) -> Result<Vec<frames::Frame>, Error> {
     Err(QueryModelError::QuestionsUnavailable.into())
 }

@@ -73,14 +73,24 @@ pub struct QueryModel {
 pub enum ModelQuery {
     /// LogQL/TraceQL/trace id as written, planned over the request's time range.
     Raw(Box<Plan>),
-    /// A plain-language question (answered by the translator), with the request's time range.
-    Question {
-        question: String,
-        query_type: Option<PlanKind>,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        limit: Option<u32>,
-    },
+    /// A plain-language question, answered by the translator.
+    Question(Box<QuestionQuery>),
+}
+
+/// A question with everything the translator may use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionQuery {
+    pub question: String,
+    /// `queryType` when it names a plan kind.
+    pub query_type: Option<PlanKind>,
+    /// `queryType` as sent, also when it is no plan kind (the frontend's `annotations`).
+    pub query_type_text: Option<String>,
+    /// The request's time range (Explore's picker), used unless the question names a time.
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub limit: Option<u32>,
+    /// The whole query JSON (`sessionId`, `context`, ... as the frontend sends them).
+    pub model: Value,
 }
 
 impl QueryModel {
@@ -109,6 +119,22 @@ pub fn parse_query(q: &pluginv2::DataQuery) -> Result<ModelQuery, QueryModelErro
         .clone()
         .filter(|t| !t.trim().is_empty())
         .or_else(|| Some(q.query_type.clone()).filter(|t| !t.trim().is_empty()));
+    let question = model
+        .question
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let Some(question) = question {
+        return Ok(ModelQuery::Question(Box::new(QuestionQuery {
+            question: question.to_string(),
+            query_type: type_text.as_deref().and_then(|t| PlanKind::parse(t.trim())),
+            query_type_text: type_text,
+            start,
+            end,
+            limit: model.limit,
+            model: serde_json::from_slice(&q.json).unwrap_or(Value::Null),
+        })));
+    }
     let query_type = type_text
         .map(|t| {
             PlanKind::parse(t.trim())
@@ -116,20 +142,6 @@ pub fn parse_query(q: &pluginv2::DataQuery) -> Result<ModelQuery, QueryModelErro
                 .ok_or(QueryModelError::UnknownQueryType { value: t })
         })
         .transpose()?;
-    if let Some(question) = model
-        .question
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        return Ok(ModelQuery::Question {
-            question: question.to_string(),
-            query_type,
-            start,
-            end,
-            limit: model.limit,
-        });
-    }
     let expr = model
         .expr
         .as_deref()
@@ -245,6 +257,22 @@ mod tests {
     }
 
     #[test]
+    fn questions_keep_unknown_query_types_and_the_whole_model() {
+        let q = parse_query(&dq(
+            json!({"queryType": "annotations", "question": "payment-service error spikes", "sessionId": "s1"}),
+            "",
+        ))
+        .unwrap();
+        let ModelQuery::Question(q) = q else {
+            panic!("a question")
+        };
+        assert_eq!(q.query_type, None);
+        assert_eq!(q.query_type_text.as_deref(), Some("annotations"));
+        assert_eq!(q.model["sessionId"], "s1");
+        assert_eq!(q.end.timestamp(), 1_795_596_352);
+    }
+
+    #[test]
     fn questions_and_empty_queries() {
         let q = parse_query(&dq(
             json!({"question": " errors in order-service ", "expr": ""}),
@@ -252,7 +280,7 @@ mod tests {
         ))
         .unwrap();
         assert!(
-            matches!(q, ModelQuery::Question { ref question, .. } if question == "errors in order-service")
+            matches!(q, ModelQuery::Question(ref q) if q.question == "errors in order-service")
         );
         assert_eq!(
             parse_query(&dq(json!({"expr": "  "}), "")),
