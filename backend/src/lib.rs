@@ -6,10 +6,17 @@
 
 pub mod cli;
 pub mod demo;
+pub mod error;
 pub mod eval;
+pub mod execute;
+pub mod frames;
+pub mod grafana;
 pub mod ground;
 pub mod plan;
+pub mod settings;
 pub mod translate;
 pub mod understand;
 
+pub use error::{Error, ErrorKind};
 pub use plan::{Plan, PlanKind, Query};
+pub use settings::{RawSettings, Settings};

@@ -5,9 +5,11 @@
 mod args;
 pub mod ask;
 pub mod common;
+pub mod connection;
 pub mod demo;
 pub mod eval;
 pub mod mcp;
+pub mod output;
 pub mod query;
 pub mod translate;
 

@@ -1,0 +1,273 @@
+//! Frames: turns executed queries into Grafana data frames and encodes them as Arrow IPC.
+//!
+//! Takes a [`Plan`] and its [`Executed`] result and returns `Vec<Frame>` in the shapes Grafana renders
+//! natively (see `docs/architecture.md`): logs ([`logs`]), metric series ([`series`]), one trace
+//! ([`traces`]) and trace search tables ([`search`]), each with `meta.executedQueryString` ([`meta`]).
+//! [`Frame`] is our own column model — it has JSON columns, which the SDK's typed frames lack —
+//! and [`arrow::to_arrow`] writes it in the exact layout of Grafana's Go SDK (`data/arrow.go`).
+
+pub mod arrow;
+mod logs;
+mod meta;
+mod search;
+mod series;
+mod traces;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::execute::{Executed, QueryResult};
+use crate::plan::Plan;
+
+pub use meta::{FrameMeta, Notice};
+
+/// Problems building or encoding a frame (all of them bugs: frames are built from typed values).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FrameError {
+    #[error("frame `{frame}`: field `{field}` has {got} values, expected {expected}")]
+    LengthMismatch {
+        frame: String,
+        field: String,
+        expected: usize,
+        got: usize,
+    },
+    #[error("cannot encode frame `{frame}` as Arrow: {reason}")]
+    Arrow { frame: String, reason: String },
+}
+
+/// The values of one field. `Opt*` variants are nullable columns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// Epoch nanoseconds (Arrow `Timestamp(ns)`).
+    Time(Vec<i64>),
+    OptTime(Vec<Option<i64>>),
+    F64(Vec<f64>),
+    OptF64(Vec<Option<f64>>),
+    I64(Vec<i64>),
+    OptI64(Vec<Option<i64>>),
+    Str(Vec<String>),
+    OptStr(Vec<Option<String>>),
+    Bool(Vec<bool>),
+    OptBool(Vec<Option<bool>>),
+    /// JSON values (Arrow `Binary` holding JSON text, which Grafana reads as JSON).
+    Json(Vec<Value>),
+    OptJson(Vec<Option<Value>>),
+}
+
+impl Values {
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Time(v) | Values::I64(v) => v.len(),
+            Values::OptTime(v) | Values::OptI64(v) => v.len(),
+            Values::F64(v) => v.len(),
+            Values::OptF64(v) => v.len(),
+            Values::Str(v) => v.len(),
+            Values::OptStr(v) => v.len(),
+            Values::Bool(v) => v.len(),
+            Values::OptBool(v) => v.len(),
+            Values::Json(v) => v.len(),
+            Values::OptJson(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn is_nullable(&self) -> bool {
+        matches!(
+            self,
+            Values::OptTime(_)
+                | Values::OptF64(_)
+                | Values::OptI64(_)
+                | Values::OptStr(_)
+                | Values::OptBool(_)
+                | Values::OptJson(_)
+        )
+    }
+
+    /// One value as text (for tables in the CLI and tests); `None` for nulls.
+    pub fn text_at(&self, i: usize) -> Option<String> {
+        fn get<T: Clone>(v: &[T], i: usize) -> Option<T> {
+            v.get(i).cloned()
+        }
+        match self {
+            Values::Time(v) | Values::I64(v) => get(v, i).map(|x| x.to_string()),
+            Values::OptTime(v) | Values::OptI64(v) => get(v, i).flatten().map(|x| x.to_string()),
+            Values::F64(v) => get(v, i).map(|x| x.to_string()),
+            Values::OptF64(v) => get(v, i).flatten().map(|x| x.to_string()),
+            Values::Str(v) => get(v, i),
+            Values::OptStr(v) => get(v, i).flatten(),
+            Values::Bool(v) => get(v, i).map(|x| x.to_string()),
+            Values::OptBool(v) => get(v, i).flatten().map(|x| x.to_string()),
+            Values::Json(v) => get(v, i).map(|x| x.to_string()),
+            Values::OptJson(v) => get(v, i).flatten().map(|x| x.to_string()),
+        }
+    }
+}
+
+/// An internal data link: opens a query of a datasource (this one) in Explore.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InternalLink {
+    pub query: Value,
+    pub datasource_uid: String,
+    pub datasource_name: String,
+}
+
+/// A data link on a field's values (`${__value.raw}` is the cell's value).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataLink {
+    pub title: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal: Option<InternalLink>,
+}
+
+/// The subset of Grafana's `FieldConfig` that Querent sets.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldConfig {
+    #[serde(rename = "displayNameFromDS", skip_serializing_if = "Option::is_none")]
+    pub display_name_from_ds: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<DataLink>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom: Option<Value>,
+}
+
+/// A named column with optional labels and config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub config: Option<FieldConfig>,
+    pub values: Values,
+}
+
+impl Field {
+    pub fn new(name: impl Into<String>, values: Values) -> Self {
+        Field {
+            name: name.into(),
+            labels: BTreeMap::new(),
+            config: None,
+            values,
+        }
+    }
+
+    #[must_use]
+    pub fn with_labels(mut self, labels: BTreeMap<String, String>) -> Self {
+        self.labels = labels;
+        self
+    }
+
+    #[must_use]
+    pub fn with_config(mut self, config: FieldConfig) -> Self {
+        self.config = Some(config);
+        self
+    }
+}
+
+/// A Grafana data frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub name: String,
+    pub ref_id: String,
+    pub meta: Option<FrameMeta>,
+    pub fields: Vec<Field>,
+}
+
+impl Frame {
+    pub fn new(name: impl Into<String>, fields: Vec<Field>) -> Self {
+        Frame {
+            name: name.into(),
+            ref_id: String::new(),
+            meta: None,
+            fields,
+        }
+    }
+
+    /// Rows (the length of the first field; [`Frame::check`] ensures all agree).
+    pub fn row_count(&self) -> usize {
+        self.fields.first().map_or(0, |f| f.values.len())
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Every field must have the same length.
+    pub fn check(&self) -> Result<(), FrameError> {
+        let expected = self.row_count();
+        for field in &self.fields {
+            if field.values.len() != expected {
+                return Err(FrameError::LengthMismatch {
+                    frame: self.name.clone(),
+                    field: field.name.clone(),
+                    expected,
+                    got: field.values.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where frames are going: the query's refId, this datasource (for links to traces) and the custom
+/// meta the translator adds for questions.
+#[derive(Debug, Clone, Default)]
+pub struct FrameContext {
+    pub ref_id: String,
+    /// The datasource that internal links point at; no links without it (e.g. in the CLI).
+    pub datasource: Option<DatasourceRef>,
+    /// `meta.custom` (question, plan, understood, summary...), set on every frame.
+    pub custom: Option<Value>,
+}
+
+/// This datasource, as links name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasourceRef {
+    pub uid: String,
+    pub name: String,
+}
+
+impl FrameContext {
+    /// A data link from a trace id column to the trace, opened by this datasource.
+    pub(crate) fn trace_link(&self) -> Option<DataLink> {
+        let ds = self.datasource.as_ref()?;
+        Some(DataLink {
+            title: "Open trace".into(),
+            url: String::new(),
+            internal: Some(InternalLink {
+                query: serde_json::json!({"queryType": "trace", "expr": "${__value.raw}"}),
+                datasource_uid: ds.uid.clone(),
+                datasource_name: ds.name.clone(),
+            }),
+        })
+    }
+}
+
+/// The frames of one executed plan, every one with `refId`, `meta.executedQueryString` and the
+/// context's `meta.custom`.
+pub fn build_frames(plan: &Plan, executed: &Executed, ctx: &FrameContext) -> Vec<Frame> {
+    let mut frames = match &executed.result {
+        QueryResult::Streams(streams) => logs::build_log_frames(streams, ctx),
+        QueryResult::Series { series, .. } => series::build_series_frames(series),
+        QueryResult::TraceSearch(traces) => vec![search::build_search_frame(traces, ctx)],
+        QueryResult::Trace(trace) => vec![traces::build_trace_frame(trace)],
+    };
+    let base = meta::build_meta(plan, executed, ctx);
+    for frame in &mut frames {
+        frame.ref_id = ctx.ref_id.clone();
+        let mut meta = frame.meta.take().unwrap_or_default();
+        meta.merge(&base);
+        frame.meta = Some(meta);
+    }
+    frames
+}

@@ -1,0 +1,115 @@
+//! QueryData: every query of a request runs concurrently; a failing query answers with its own error
+//! and status while the others still return their frames.
+
+use std::sync::Arc;
+use std::time::Instant as Clock;
+
+use futures_util::future::join_all;
+use grafana_plugin_sdk::pluginv2;
+
+use super::instance::{Instance, InstanceCache};
+use super::query_model::{ModelQuery, QueryModelError, QuestionQuery, parse_query};
+use super::status::{error_source, http_status};
+use crate::error::Error;
+use crate::execute;
+use crate::frames::{self, FrameContext};
+use crate::plan::Plan;
+
+/// Answers a whole QueryData request (never fails: errors go on the query they belong to).
+pub async fn query_data(
+    cache: &InstanceCache,
+    request: pluginv2::QueryDataRequest,
+) -> pluginv2::QueryDataResponse {
+    let instance = cache.get(request.plugin_context.as_ref());
+    let instance = &instance;
+    let answers = join_all(request.queries.iter().map(|q| async move {
+        let started = Clock::now();
+        let response = match instance {
+            Err(e) => error_response(&q.ref_id, e),
+            Ok(instance) => match run_query(instance, q).await {
+                Ok(frames) => {
+                    tracing::debug!(
+                        ref_id = %q.ref_id,
+                        frames = frames.len(),
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "query answered"
+                    );
+                    pluginv2::DataResponse {
+                        frames,
+                        status: 200,
+                        ..Default::default()
+                    }
+                }
+                Err(e) => error_response(&q.ref_id, &e),
+            },
+        };
+        (q.ref_id.clone(), response)
+    }))
+    .await;
+    pluginv2::QueryDataResponse {
+        responses: answers.into_iter().collect(),
+    }
+}
+
+/// An error kept on its own query: the user message, a status and (logged) the error source.
+fn error_response(ref_id: &str, err: &Error) -> pluginv2::DataResponse {
+    tracing::warn!(
+        ref_id = %ref_id,
+        status = http_status(err),
+        error_source = error_source(err),
+        error = %err,
+        "query failed"
+    );
+    pluginv2::DataResponse {
+        error: err.user_message(),
+        status: http_status(err),
+        ..Default::default()
+    }
+}
+
+/// One query: parse the model, plan, execute, build and encode frames. The testable core of QueryData.
+async fn run_query(
+    instance: &Arc<Instance>,
+    q: &pluginv2::DataQuery,
+) -> Result<Vec<Vec<u8>>, Error> {
+    let frames = match parse_query(q)? {
+        ModelQuery::Raw(plan) => run_plan(instance, &plan, &q.ref_id, None).await?,
+        ModelQuery::Question(question) => answer_question(instance, &q.ref_id, &question).await?,
+    };
+    frames
+        .iter()
+        .map(|f| frames::arrow::to_arrow(f).map_err(Error::from))
+        .collect()
+}
+
+/// Runs a plan (raw or translated: the same path) and builds its frames; `custom` becomes
+/// `meta.custom` on every frame.
+pub async fn run_plan(
+    instance: &Instance,
+    plan: &Plan,
+    ref_id: &str,
+    custom: Option<serde_json::Value>,
+) -> Result<Vec<frames::Frame>, Error> {
+    let executed = execute::execute(plan, &instance.clients).await?;
+    let ctx = FrameContext {
+        ref_id: ref_id.to_string(),
+        datasource: Some(instance.datasource.clone()),
+        custom,
+    };
+    Ok(frames::build_frames(plan, &executed, &ctx))
+}
+
+/// A plain-language question.
+// SEAM(issue-3): the lead wires the translator here: translate `question.question` (with
+// `question.query_type` as a hint, the request's time range unless the question names one, and
+// `question.limit`; `question.model` has the frontend's `sessionId`/`context`) into a `Plan` via
+// `crate::translate::translate_for_grafana(...)`, then `run_plan(instance, &plan, ref_id,
+// Some(custom))` with `custom` = { question, plan, understood, timeSource, ... } as in
+// docs/architecture.md. A `clarify` plan answers with its reason and suggestions.
+async fn answer_question(
+    _instance: &Instance,
+    _ref_id: &str,
+    _question: &QuestionQuery,
+) -> Result<Vec<frames::Frame>, Error> {
+    Err(QueryModelError::QuestionsUnavailable.into())
+}
