@@ -36,7 +36,6 @@ impl Error {
             Error::Settings(_) => ErrorKind::User,
             Error::Execute(e) => execute_kind(e),
             Error::Frames(_) => ErrorKind::Plugin,
-            Error::QueryModel(QueryModelError::QuestionsUnavailable) => ErrorKind::Plugin,
             Error::QueryModel(_) => ErrorKind::User,
         }
     }

@@ -4,6 +4,7 @@
 //! plan a typed LogQL/TraceQL query, execute it, turn results into Grafana frames, analyse, answer.
 //! [`plan::Plan`] is the seam between translating and everything after it.
 
+pub mod answer;
 pub mod cli;
 pub mod demo;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod execute;
 pub mod frames;
 pub mod grafana;
 pub mod ground;
+pub mod pipeline;
 pub mod plan;
 pub mod settings;
 pub mod translate;

@@ -24,6 +24,8 @@ use arrow_array::{
 };
 use arrow_schema::DataType;
 use grafana_plugin_sdk::pluginv2;
+use querent::plan::QueryDuration;
+use querent::plan::canonical::canonical_text;
 use serde::Deserialize;
 use serde_json::Value;
 use tonic::transport::Channel;
@@ -505,4 +507,172 @@ fn cell(col: &dyn Array, row: usize) -> Value {
         }
         other => panic!("unexpected Arrow type {other:?}"),
     }
+}
+
+/// The demo schema built from the recordings (`tests/fixtures/demo-schema.json`).
+pub fn demo_schema() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/demo-schema.json");
+    serde_json::from_slice(&std::fs::read(&path).expect("demo schema")).expect("valid JSON")
+}
+
+impl Replay {
+    /// Answers for schema discovery whatever its time range: the recorded label, field and tag answers
+    /// where they exist, and the recorded schema's values in the same shapes elsewhere. Mounted below the
+    /// exact recordings, so a recorded request still gets its recorded answer.
+    pub async fn mount_discovery(&self) {
+        let schema = demo_schema();
+        let loki_list =
+            |values: Vec<Value>| serde_json::json!({ "status": "success", "data": values });
+        Mock::given(method("GET"))
+            .and(path("/loki/api/v1/labels"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(fixture("loki", "labels.json"), "application/json"),
+            )
+            .with_priority(10)
+            .mount(&self.server)
+            .await;
+        for (label, values) in schema["loki"]["labels"].as_object().expect("labels") {
+            let body = loki_list(values.as_array().cloned().unwrap_or_default());
+            Mock::given(method("GET"))
+                .and(path(format!("/loki/api/v1/label/{label}/values")))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json"),
+                )
+                .with_priority(10)
+                .mount(&self.server)
+                .await;
+        }
+        for (service, fields) in schema["loki"]["fields"].as_object().expect("fields") {
+            let recorded = match service.as_str() {
+                "order-service" => Some(fixture("loki", "detected_fields_order_service.json")),
+                "product-service" => Some(fixture("loki", "detected_fields_product_service.json")),
+                _ => None,
+            };
+            let body = recorded.unwrap_or_else(|| {
+                let fields: Vec<Value> = fields
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| {
+                        let parsers = match f["source"].as_str() {
+                            Some("logfmt") => serde_json::json!(["logfmt"]),
+                            Some("json") => serde_json::json!(["json"]),
+                            _ => Value::Null,
+                        };
+                        serde_json::json!({ "label": f["name"], "type": f["kind"], "cardinality": 1, "parsers": parsers })
+                    })
+                    .collect();
+                serde_json::json!({ "fields": fields, "limit": 1000 }).to_string().into_bytes()
+            });
+            let selector = format!("{{service_name=\"{service}\"}}");
+            Mock::given(method("GET"))
+                .and(path("/loki/api/v1/detected_fields"))
+                .and(wiremock::matchers::query_param("query", selector.as_str()))
+                .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+                .with_priority(10)
+                .mount(&self.server)
+                .await;
+        }
+        Mock::given(method("GET"))
+            .and(path("/api/v2/search/tags"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(fixture("tempo", "search_tags_v2.json"), "application/json"),
+            )
+            .with_priority(10)
+            .mount(&self.server)
+            .await;
+        let mut tempo_values: Vec<(String, Vec<u8>)> = vec![
+            (
+                "resource.service.name".into(),
+                fixture("tempo", "search_tag_values_v2_resource_service_name.json"),
+            ),
+            (
+                "span.http.response.status_code".into(),
+                fixture("tempo", "search_tag_values_v2_status_code.json"),
+            ),
+        ];
+        for (tag, values) in schema["tempo"]["values"].as_object().expect("tempo values") {
+            if tempo_values.iter().any(|(t, _)| t == tag) {
+                continue;
+            }
+            let typed: Vec<Value> = values
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| serde_json::json!({ "type": "string", "value": v }))
+                .collect();
+            tempo_values.push((
+                tag.clone(),
+                serde_json::json!({ "tagValues": typed })
+                    .to_string()
+                    .into_bytes(),
+            ));
+        }
+        for (tag, body) in tempo_values {
+            Mock::given(method("GET"))
+                .and(path(format!("/api/v2/search/tag/{tag}/values")))
+                .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+                .with_priority(10)
+                .mount(&self.server)
+                .await;
+        }
+    }
+}
+
+/// Query parameters equal after canonicalising the query and the step (and Tempo's default `spss=3`).
+pub struct SameRequest(pub Vec<(String, String)>);
+
+fn normalise_params(params: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| {
+            let v = match k.as_str() {
+                "query" => canonical_text(v, true).unwrap_or_else(|_| v.clone()),
+                "q" => canonical_text(v, false).unwrap_or_else(|_| v.clone()),
+                "step" => v
+                    .parse::<f64>()
+                    .map(QueryDuration::from_secs_f64)
+                    .ok()
+                    .or_else(|| QueryDuration::parse(v))
+                    .map_or_else(|| v.clone(), |d| d.to_string()),
+                _ => v.clone(),
+            };
+            (k.clone(), v)
+        })
+        // Tempo's default spans per span set: asking for 3 and not asking are the same request
+        .filter(|(k, v)| !(k == "spss" && v == "3"))
+        .collect();
+    out.sort();
+    out
+}
+
+impl Match for SameRequest {
+    fn matches(&self, request: &Request) -> bool {
+        let got: Vec<(String, String)> = request
+            .url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        normalise_params(&got) == normalise_params(&self.0)
+    }
+}
+
+/// A server answering the dev gold queries with their recorded responses, matching requests by
+/// [`SameRequest`].
+pub async fn replay_eval_dev_canonical() -> MockServer {
+    let server = MockServer::start().await;
+    for case in eval_dev_cases() {
+        Mock::given(method(case.method.as_str()))
+            .and(path(case.path.as_str()))
+            .and(SameRequest(case.params.clone()))
+            .respond_with(
+                ResponseTemplate::new(case.status)
+                    .set_body_raw(case.body.to_string(), "application/json"),
+            )
+            .mount(&server)
+            .await;
+    }
+    server
 }

@@ -6,7 +6,10 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::connection::ConnectionArgs;
+use crate::execute::{self, Clients};
 use crate::ground::Schema;
+use crate::pipeline::{Engine, SchemaSource};
 use crate::plan::{Plan, PlanKind, rfc3339};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -42,24 +45,57 @@ impl TimeArgs {
     }
 }
 
+/// Where questions are grounded: a schema file, or Loki and Tempo asked live.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SchemaArgs {
     /// A schema file (labels, fields, Tempo tags) instead of asking Loki and Tempo.
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 impl SchemaArgs {
-    pub async fn load(&self) -> anyhow::Result<Schema> {
-        match &self.schema {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read schema file {}", path.display()))?;
-                serde_json::from_str(&text)
-                    .with_context(|| format!("{} is not a Querent schema file", path.display()))
+    pub fn load_file(path: &std::path::Path) -> anyhow::Result<Schema> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read schema file {}", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a Querent schema file", path.display()))
+    }
+
+    /// Whether Loki or Tempo were named.
+    pub fn has_peers(&self) -> bool {
+        self.connection.loki.is_some() || self.connection.tempo.is_some()
+    }
+
+    /// The clients and schema source these flags describe: the schema file when given, else discovery
+    /// from the named Loki/Tempo (or an empty schema when neither is named).
+    pub fn engine(&self) -> anyhow::Result<Engine> {
+        let settings = self.connection.settings()?;
+        let clients = Clients::new(&settings, &execute::http_client()?);
+        let schema = match &self.schema {
+            Some(path) => SchemaSource::fixed(Self::load_file(path)?),
+            None if self.has_peers() => SchemaSource::live(),
+            None => SchemaSource::fixed(Schema::default()),
+        };
+        Ok(Engine::new(clients, schema))
+    }
+
+    /// The schema for `now`; with live peers, an unreachable one is an error (the design's exit status).
+    pub async fn discover(
+        &self,
+        engine: &Engine,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<std::sync::Arc<crate::ground::Discovery>> {
+        let found = engine.schema.get(&engine.clients, now).await;
+        if self.schema.is_none() {
+            let unreachable = (engine.clients.has_loki() && !found.loki_reached)
+                || (engine.clients.has_tempo() && !found.tempo_reached);
+            if unreachable {
+                anyhow::bail!("cannot read the schema: {}", found.warnings.join("; "));
             }
-            None => Ok(Schema::default()),
         }
+        Ok(found)
     }
 }
 

@@ -36,7 +36,9 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         eval::parse_cases(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.cases.display()))?;
     let now = args.time.now()?;
     let tz = args.time.tz()?;
-    let schema = args.schema.load().await?;
+    let engine = args.schema.engine()?;
+    let schema = args.schema.discover(&engine, now).await?.schema.clone();
+    let live = args.schema.has_peers();
     let mut outcomes = Vec::with_capacity(cases.len());
     for case in &cases {
         let started = Instant::now();
@@ -45,10 +47,13 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         let plan = translate(&q, &schema);
         let micros = started.elapsed().as_micros() as u64;
         let mut problems = eval::compare_shape(case, &plan, now);
-        if problems.is_empty()
-            && let Some(p) = eval::compare_structurally(case.expect.query.as_deref(), &plan)
-        {
-            problems.push(p);
+        if problems.is_empty() {
+            let problem = if live {
+                eval::compare_by_execution(case, &plan, now, &engine.clients).await
+            } else {
+                eval::compare_structurally(case.expect.query.as_deref(), &plan)
+            };
+            problems.extend(problem);
         }
         outcomes.push(Outcome {
             id: case.id.clone(),
@@ -60,7 +65,7 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             micros,
         });
     }
-    let summary = eval::summarise(&outcomes, "structural");
+    let summary = eval::summarise(&outcomes, if live { "execution" } else { "structural" });
     if args.json {
         println!(
             "{}",

@@ -21,10 +21,14 @@ pub struct TranslateArgs {
 pub async fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     let now = args.time.now()?;
     let tz = args.time.tz()?;
-    let schema = args.schema.load().await?;
+    let engine = args.schema.engine()?;
+    let discovery = args.schema.discover(&engine, now).await?;
     let mut question = Question::new(&args.question, now);
     question.tz = tz;
-    let plan = translate(&question, &schema);
+    let plan = translate(&question, &discovery.schema);
+    for w in &discovery.warnings {
+        eprintln!("querent: {w}");
+    }
     if args.json {
         println!("{}", plan.to_contract_json());
     } else {

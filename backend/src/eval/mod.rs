@@ -2,6 +2,7 @@
 //! and compared with its expected plan — structurally (kind, time range ±90 s, limit, instant, step and
 //! the query in canonical form) or, with live Loki/Tempo, by what the queries return.
 
+mod execution;
 mod relative;
 mod structural;
 
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plan::{Plan, PlanKind};
 
+pub use execution::compare_by_execution;
 pub use relative::resolve_relative;
 pub use structural::compare_structurally;
 

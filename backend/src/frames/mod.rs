@@ -193,6 +193,29 @@ impl Frame {
         }
     }
 
+    /// An empty frame that only carries meta: a question that needs clarifying, with the reason as a
+    /// notice and the plan (reason, suggestions) in `meta.custom`.
+    pub fn notice(ref_id: &str, custom: Value) -> Self {
+        let text = custom
+            .get("summary")
+            .and_then(Value::as_str)
+            .unwrap_or("The question needs clarifying.")
+            .to_string();
+        Frame {
+            name: "clarification".into(),
+            ref_id: ref_id.to_string(),
+            meta: Some(FrameMeta {
+                custom: Some(custom),
+                notices: vec![meta::Notice {
+                    severity: "info",
+                    text,
+                }],
+                ..FrameMeta::default()
+            }),
+            fields: Vec::new(),
+        }
+    }
+
     /// Rows (the length of the first field; [`Frame::check`] ensures all agree).
     pub fn row_count(&self) -> usize {
         self.fields.first().map_or(0, |f| f.values.len())

@@ -8,12 +8,16 @@ use futures_util::future::join_all;
 use grafana_plugin_sdk::pluginv2;
 
 use super::instance::{Instance, InstanceCache};
-use super::query_model::{ModelQuery, QueryModelError, QuestionQuery, parse_query};
+use super::query_model::{ModelQuery, QuestionQuery, parse_query};
 use super::status::{error_source, http_status};
+use crate::answer::summarise;
 use crate::error::Error;
 use crate::execute;
 use crate::frames::{self, FrameContext};
-use crate::plan::Plan;
+use crate::pipeline::{Translation, custom_meta};
+use crate::plan::{Plan, PlanKind};
+use crate::translate::{Question, translate};
+use chrono::Utc;
 
 /// Answers a whole QueryData request (never fails: errors go on the query they belong to).
 pub async fn query_data(
@@ -99,17 +103,45 @@ pub async fn run_plan(
     Ok(frames::build_frames(plan, &executed, &ctx))
 }
 
-/// A plain-language question.
-// SEAM(issue-3): the lead wires the translator here: translate `question.question` (with
-// `question.query_type` as a hint, the request's time range unless the question names one, and
-// `question.limit`; `question.model` has the frontend's `sessionId`/`context`) into a `Plan` via
-// `crate::translate::translate_for_grafana(...)`, then `run_plan(instance, &plan, ref_id,
-// Some(custom))` with `custom` = { question, plan, understood, timeSource, ... } as in
-// docs/architecture.md. A `clarify` plan answers with its reason and suggestions.
+/// A plain-language question: translated against the instance's schema (Explore's time range unless the
+/// question names one), run, and answered with the plan, what was understood and a summary in
+/// `meta.custom`. A question that needs clarifying answers one empty frame carrying the reason and
+/// suggestions, so the editor and the Ask page can show them.
 async fn answer_question(
-    _instance: &Instance,
-    _ref_id: &str,
-    _question: &QuestionQuery,
+    instance: &Instance,
+    ref_id: &str,
+    question: &QuestionQuery,
 ) -> Result<Vec<frames::Frame>, Error> {
-    Err(QueryModelError::QuestionsUnavailable.into())
+    let mut q = Question::new(&question.question, Utc::now());
+    q.dashboard = Some((question.start, question.end));
+    if let Some(tz) = question
+        .model
+        .get("timezone")
+        .and_then(|v| v.as_str())
+        .and_then(|t| t.parse().ok())
+    {
+        q.tz = tz;
+    }
+    let discovery = instance.schema.get(&instance.clients, q.now).await;
+    let mut translation = Translation {
+        plan: translate(&q, &discovery.schema),
+        warnings: discovery.warnings.clone(),
+    };
+    if let Some(limit) = question.limit {
+        translation.plan.limit.get_or_insert(limit);
+    }
+    let plan = &translation.plan;
+    if plan.kind == PlanKind::Clarify {
+        let custom = custom_meta(&question.question, &translation, None);
+        return Ok(vec![frames::Frame::notice(ref_id, custom)]);
+    }
+    let executed = execute::execute(plan, &instance.clients).await?;
+    let summary = summarise(plan, &executed);
+    let custom = custom_meta(&question.question, &translation, Some(&summary));
+    let ctx = FrameContext {
+        ref_id: ref_id.to_string(),
+        datasource: Some(instance.datasource.clone()),
+        custom: Some(custom),
+    };
+    Ok(frames::build_frames(plan, &executed, &ctx))
 }

@@ -9,6 +9,7 @@ use grafana_plugin_sdk::pluginv2;
 use crate::error::Error;
 use crate::execute::Clients;
 use crate::frames::DatasourceRef;
+use crate::pipeline::SchemaSource;
 use crate::settings::{RawSettings, Settings};
 
 /// One configured datasource.
@@ -16,6 +17,8 @@ use crate::settings::{RawSettings, Settings};
 pub struct Instance {
     pub settings: Settings,
     pub clients: Clients,
+    /// The schema questions are grounded in, discovered from Loki and Tempo and kept for a while.
+    pub schema: SchemaSource,
     /// This datasource, for links that open traces through it.
     pub datasource: DatasourceRef,
 }
@@ -57,6 +60,7 @@ impl InstanceCache {
         let instance = Arc::new(Instance {
             settings,
             clients,
+            schema: SchemaSource::live(),
             datasource: DatasourceRef {
                 uid: ds.uid.clone(),
                 name: ds.name.clone(),

@@ -28,10 +28,6 @@ pub enum QueryModelError {
     Empty,
     #[error("the query has no time range")]
     MissingTimeRange,
-    #[error(
-        "natural-language questions arrive with the translator; write LogQL/TraceQL in `expr` for now"
-    )]
-    QuestionsUnavailable,
 }
 
 fn lenient_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {

@@ -6,6 +6,9 @@
 //! | `GET labels?start&end` | `{ "labels": [...] }` (Loki label names) |
 //! | `GET label/{name}/values?start&end&query` | `{ "values": [...] }` |
 //! | `GET services?start&end` | `{ "services": [{ "name", "sources": ["loki", "tempo"] }] }` |
+//! | `GET schema` | the discovered schema: labels and values, fields per service, Tempo tags and values |
+//! | `GET examples` | `{ "examples": [...] }`: questions that work on the connected data |
+//! | `POST translate` `{question, from?, to?, tz?}` | `{ "plan", "understood", "timeSource", "warnings"? }` |
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -91,9 +94,16 @@ async fn route(instance: &Instance, request: &pluginv2::CallResourceRequest) -> 
         ("GET", ["labels"]) => labels(instance, &params).await,
         ("GET", ["label", name, "values"]) => label_values(instance, name, &params).await,
         ("GET", ["services"]) => services(instance, &params).await,
-        // SEAM(issue-3): the lead adds `GET schema`, `GET examples` and `POST translate` here (see the
-        // resource table in docs/architecture.md); issue 5 adds `POST diagnose`.
-        (_, ["labels"] | ["label", _, "values"] | ["services"]) => {
+        ("GET", ["schema"]) => schema(instance).await,
+        ("GET", ["examples"]) => examples(instance).await,
+        ("POST", ["translate"]) => translate_route(instance, &request.body).await,
+        (_, ["translate"]) => {
+            return (
+                405,
+                error_body(&format!("`{method} {path}` is not allowed; use POST")),
+            );
+        }
+        (_, ["labels"] | ["label", _, "values"] | ["services"] | ["schema"] | ["examples"]) => {
             return (
                 405,
                 error_body(&format!("`{method} {path}` is not allowed; use GET")),
@@ -211,6 +221,66 @@ async fn services(
         body["warnings"] = json!(warnings);
     }
     Ok((200, body))
+}
+
+/// The schema questions are grounded in (discovered live, cached with a TTL).
+async fn schema(instance: &Instance) -> Result<(i32, Value), Error> {
+    let discovery = instance.schema.get(&instance.clients, Utc::now()).await;
+    let mut body = serde_json::to_value(&discovery.schema).unwrap_or_default();
+    body["services"] = json!(discovery.schema.services());
+    if !discovery.warnings.is_empty() {
+        body["warnings"] = json!(discovery.warnings);
+    }
+    Ok((200, body))
+}
+
+/// Example questions that work on the connected data.
+async fn examples(instance: &Instance) -> Result<(i32, Value), Error> {
+    let discovery = instance.schema.get(&instance.clients, Utc::now()).await;
+    Ok((
+        200,
+        json!({ "examples": crate::translate::examples(&discovery.schema) }),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct TranslateRequest {
+    #[serde(default)]
+    question: String,
+    /// Explore's range in epoch milliseconds; used unless the question names a time.
+    from: Option<i64>,
+    to: Option<i64>,
+    tz: Option<String>,
+}
+
+/// The plan for a question without running it (the editor's live preview).
+async fn translate_route(instance: &Instance, body: &[u8]) -> Result<(i32, Value), Error> {
+    let request: TranslateRequest = serde_json::from_slice(body).map_err(|e| {
+        Error::from(ExecuteError::InvalidArgument {
+            what: "translate request (JSON with a `question`)",
+            value: e.to_string(),
+        })
+    })?;
+    let now = Utc::now();
+    let mut question = crate::translate::Question::new(&request.question, now);
+    if let (Some(from), Some(to)) = (request.from, request.to) {
+        let t = |ms: i64| Utc.timestamp_millis_opt(ms).single().unwrap_or(now);
+        if from <= to {
+            question.dashboard = Some((t(from), t(to)));
+        }
+    }
+    if let Some(tz) = request.tz.as_deref().and_then(|t| t.parse().ok()) {
+        question.tz = tz;
+    }
+    let discovery = instance.schema.get(&instance.clients, now).await;
+    let translation = crate::pipeline::Translation {
+        plan: crate::translate::translate(&question, &discovery.schema),
+        warnings: discovery.warnings.clone(),
+    };
+    Ok((
+        200,
+        crate::pipeline::custom_meta(&request.question, &translation, None),
+    ))
 }
 
 #[cfg(test)]

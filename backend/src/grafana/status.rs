@@ -26,7 +26,6 @@ pub fn http_status(err: &Error) -> i32 {
             | ExecuteError::InvalidTimeRange { .. }
             | ExecuteError::NothingToRun { .. } => 400,
         },
-        Error::QueryModel(QueryModelError::QuestionsUnavailable) => 501,
         other => match other.kind() {
             ErrorKind::User => 400,
             ErrorKind::Downstream => 502,

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::schema::{FieldKind, FieldSource, LogField, Schema};
 
 /// Labels that name services, best first.
-const SERVICE_LABELS: [&str; 5] = ["service_name", "service", "app", "application", "job"];
+pub const SERVICE_LABELS: [&str; 5] = ["service_name", "service", "app", "application", "job"];
 /// Labels that carry the level, best first.
 const LEVEL_LABELS: [&str; 5] = ["level", "severity", "lvl", "log_level", "detected_level"];
 /// Label values kept per label; higher-cardinality labels (pods, ids) keep none.
@@ -30,7 +30,7 @@ pub fn loki_strings(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn field_kind(text: &str) -> FieldKind {
+pub fn field_kind(text: &str) -> FieldKind {
     match text {
         "int" => FieldKind::Int,
         "float" => FieldKind::Float,

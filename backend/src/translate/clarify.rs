@@ -6,27 +6,34 @@ use super::reading::Reading;
 use crate::ground::{Schema, fuzzy};
 use crate::plan::Plan;
 
-/// Example questions built from the schema, for suggestions.
+/// Example questions that work on this schema: the Ask page's suggestions and a clarification's hints.
 pub fn examples(schema: &Schema) -> Vec<String> {
     let services = schema.services();
-    let first = services
-        .iter()
-        .find(|s| s.contains("order"))
-        .or(services.first())
-        .cloned()
-        .unwrap_or_else(|| "my-service".into());
-    let second = services
-        .iter()
-        .find(|s| s.contains("payment"))
-        .or(services.get(1))
-        .cloned()
-        .unwrap_or_else(|| first.clone());
-    vec![
+    let pick = |hint: &str, n: usize| -> String {
+        services
+            .iter()
+            .find(|s| s.contains(hint))
+            .or(services.get(n))
+            .or(services.first())
+            .cloned()
+            .unwrap_or_else(|| "my-service".into())
+    };
+    let (first, second, third) = (pick("order", 0), pick("payment", 1), pick("product", 2));
+    let mut out = vec![
         format!("show error logs from {first} in the last 3 hours"),
+        format!("지난 3시간 동안 {first}에서 발생한 에러 로그 보여줘"),
         "how many error logs per service in the last hour".to_string(),
-        format!("traces from {second} slower than 1s"),
+        format!("number of {second} errors per 5 minutes over the last 3 hours"),
         format!("why is {second} failing?"),
-    ]
+    ];
+    if !schema.tempo.services.is_empty() {
+        out.push(format!("{third} traces slower than 1s in the last hour"));
+        out.push(format!("p95 latency of {third} over the last 6 hours"));
+        out.push(format!(
+            "find traces related to {first} error logs in the last hour"
+        ));
+    }
+    out
 }
 
 pub fn empty(now: DateTime<Utc>, schema: &Schema) -> Plan {

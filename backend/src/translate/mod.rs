@@ -5,6 +5,8 @@
 //! answers honestly when no safe query exists. Pure and allocation-light: microseconds per question.
 
 mod clarify;
+
+pub use clarify::examples;
 mod decide;
 pub mod lexicon;
 mod logs;

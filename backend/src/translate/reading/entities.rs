@@ -200,9 +200,6 @@ pub(super) fn is_service_word(t: &Token) -> bool {
 /// `api gateway`); then, after phrases took their words, partial names and typos (`payment`, `ordr-service`).
 pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
     let services = &schema.index().services;
-    if services.names().is_empty() {
-        return;
-    }
     let n = r.tokens.len();
     let mut i = 0;
     while i < n {
