@@ -59,6 +59,13 @@ fn examiner_set_scores_100_percent_structurally() {
     assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
 }
 
+/// 200 more cases by a second blind examiner (first score 87.5 %, see BENCHMARKS.md).
+#[test]
+fn second_examiner_set_scores_100_percent_structurally() {
+    let report = eval_json(&format!("{}/tests/eval/examiner-2.jsonl", root()));
+    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+}
+
 #[test]
 fn text_report_lists_failures_and_min_accuracy_gates() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -132,14 +132,9 @@ fn learn_trace(b: &mut SchemaBuilder, body: &Value) {
                     .flatten()
                 {
                     let key = attr.get("key").and_then(Value::as_str).unwrap_or_default();
-                    if [
-                        "http.route",
-                        "peer.service",
-                        "db.system",
-                        "http.request.method",
-                        "server.address",
-                    ]
-                    .contains(&key)
+                    let named = !learn::UNNAMED_TEMPO_ATTRIBUTES.contains(&key)
+                        || ["http.route", "http.request.method"].contains(&key);
+                    if named
                         && let Some(v) = attr.pointer("/value/stringValue").and_then(Value::as_str)
                     {
                         b.tempo_values(&format!("span.{key}"), [v.to_string()]);

@@ -5,7 +5,6 @@
 //! `errorSource` field yet, so [`error_source`] is logged with the error (and is the one place to
 //! change when the protocol grows it).
 
-use super::QueryModelError;
 use crate::error::{Error, ErrorKind};
 use crate::execute::ExecuteError;
 

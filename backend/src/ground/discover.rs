@@ -32,6 +32,8 @@ const SAMPLE_LINES: u32 = 50;
 const ID_LABELS: [&str; 6] = [
     "trace_id", "span_id", "traceID", "spanID", "filename", "instance",
 ];
+/// Tempo attributes whose values are fetched, at most.
+const MAX_TEMPO_TAGS: usize = 60;
 /// Tempo attributes whose values questions name (span names, routes, peers, status codes, environment).
 const TEMPO_VALUE_TAGS: [&str; 8] = [
     "resource.service.name",
@@ -287,11 +289,25 @@ async fn discover_tempo(
                     _ => true, // intrinsics such as `name`
                 }
             };
-            let wanted: Vec<&str> = TEMPO_VALUE_TAGS
+            // The fixed list plus every span and resource attribute whose values are names (peers,
+            // databases, operations, categories...), bounded.
+            let mut wanted: Vec<String> = TEMPO_VALUE_TAGS
                 .iter()
                 .copied()
                 .filter(|t| has(t))
+                .map(str::to_string)
                 .collect();
+            for scope in ["span", "resource"] {
+                for tag in part.tags.get(scope).into_iter().flatten() {
+                    let full = format!("{scope}.{tag}");
+                    if !learn::UNNAMED_TEMPO_ATTRIBUTES.contains(&tag.as_str())
+                        && !wanted.contains(&full)
+                        && wanted.len() < MAX_TEMPO_TAGS
+                    {
+                        wanted.push(full);
+                    }
+                }
+            }
             let values = join_all(
                 wanted
                     .iter()

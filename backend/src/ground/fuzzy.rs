@@ -10,6 +10,8 @@ pub enum MatchQuality {
     Normalised,
     /// The base name without a generic suffix (`payment` for `payment-service`).
     Partial,
+    /// The start of one base name (`pay` for `payment-service`): only with "svc"/"service" after it.
+    Prefix,
     /// Within a small edit distance.
     Typo(usize),
 }
@@ -113,6 +115,13 @@ impl NameIndex {
         }
         if partial_count == 1 {
             return partial.map(|i| (self.names[i].as_str(), MatchQuality::Partial));
+        }
+        if typed_base.len() >= 3 {
+            let mut prefixed =
+                (0..self.names.len()).filter(|&i| self.base[i].starts_with(&typed_base));
+            if let (Some(i), None) = (prefixed.next(), prefixed.next()) {
+                return Some((&self.names[i], MatchQuality::Prefix));
+            }
         }
         // Typos: compare whole names and base names; the best must be unique.
         let mut best: Option<(usize, usize)> = None;

@@ -8,6 +8,43 @@ use serde_json::Value;
 
 use super::schema::{FieldKind, FieldSource, LogField, Schema};
 
+/// Tempo attributes whose values are not names anyone asks by (ids, URLs, addresses, versions, amounts,
+/// free text) or that the translator reads another way (service, span name, status code, method).
+pub const UNNAMED_TEMPO_ATTRIBUTES: &[&str] = &[
+    "service.name",
+    "url.full",
+    "url.query",
+    "url.path",
+    "url.scheme",
+    "user_agent.original",
+    "client.address",
+    "network.protocol.version",
+    "network.peer.address",
+    "server.port",
+    "telemetry.sdk.language",
+    "telemetry.sdk.name",
+    "telemetry.sdk.version",
+    "service.version",
+    "service.instance.id",
+    "k8s.pod.name",
+    "http.request.method",
+    "http.method",
+    "http.status_code",
+    "http.response.status_code",
+    "http.route",
+    "db.statement",
+    "db.query.text",
+    "enduser.id",
+    "exception.message",
+    "exception.stacktrace",
+    "app.order.id",
+    "app.payment.amount",
+    "deployment.environment",
+    "deployment.environment.name",
+];
+/// Values kept per Tempo attribute; more means ids, not names.
+pub const MAX_TEMPO_VALUES: usize = 100;
+
 /// Labels that name services, best first.
 pub const SERVICE_LABELS: [&str; 5] = ["service_name", "service", "app", "application", "job"];
 /// Labels that carry the level, best first.
@@ -367,9 +404,11 @@ impl SchemaBuilder {
             .into_iter()
             .map(|(k, v)| (k, v.into_iter().collect()))
             .collect();
+        // Attributes with many values hold ids, not names: keep none of them (span names are names).
         schema.tempo.values = self
             .tempo_values
             .into_iter()
+            .filter(|(k, v)| k == "name" || v.len() <= MAX_TEMPO_VALUES)
             .map(|(k, v)| (k, v.into_iter().collect()))
             .collect();
         schema

@@ -104,6 +104,11 @@ pub struct SchemaIndex {
     pub label_values: HashMap<String, Vec<(String, String)>>,
     /// Lower-case span name → span name.
     pub span_names: HashMap<String, String>,
+    /// Lower-case value of a Tempo attribute that names things (peer, database, operation, category) →
+    /// (attribute as TraceQL writes it, value).
+    pub attribute_values: HashMap<String, Vec<(String, String)>>,
+    /// Attribute name as people may write it (`error.type`, `span.error.type`) → TraceQL attribute.
+    pub attribute_names: HashMap<String, String>,
 }
 
 /// The lazily built index; compares equal and clones empty so that schemas compare by their data.
@@ -170,10 +175,46 @@ impl Schema {
             .flatten()
             .map(|n| (n.to_lowercase(), n.clone()))
             .collect();
+        // Attributes read another way: services, span names, status codes, methods, routes, environments.
+        const READ_OTHERWISE: [&str; 7] = [
+            "name",
+            "resource.service.name",
+            "span.http.response.status_code",
+            "span.http.request.method",
+            "span.http.route",
+            "resource.deployment.environment",
+            "resource.deployment.environment.name",
+        ];
+        let mut attribute_values: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for (attr, values) in &self.tempo.values {
+            if READ_OTHERWISE.contains(&attr.as_str()) {
+                continue;
+            }
+            for v in values.iter().filter(|v| v.len() >= 3 && v.len() <= 64) {
+                attribute_values
+                    .entry(v.to_lowercase())
+                    .or_default()
+                    .push((attr.clone(), v.clone()));
+            }
+        }
+        for hits in attribute_values.values_mut() {
+            // span attributes before resource attributes
+            hits.sort_by_key(|(attr, _)| !attr.starts_with("span."));
+        }
+        let mut attribute_names = HashMap::new();
+        for scope in ["span", "resource", "event"] {
+            for tag in self.tempo.tags.get(scope).into_iter().flatten() {
+                let full = format!("{scope}.{tag}");
+                attribute_names.insert(full.to_lowercase(), full.clone());
+                attribute_names.entry(tag.to_lowercase()).or_insert(full);
+            }
+        }
         SchemaIndex {
             services: NameIndex::new(&self.services()),
             label_values,
             span_names,
+            attribute_values,
+            attribute_names,
         }
     }
 

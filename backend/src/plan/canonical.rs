@@ -39,14 +39,20 @@ fn log(q: &LogQuery) -> LogQuery {
     let mut matchers = q.matchers.clone();
     for m in &mut matchers {
         // `a|b` and `b|a` are the same alternation of literals
-        if m.op == MatchOp::Re && !m.value.contains(['(', '[', '*', '+', '?', '^', '$']) {
+        if matches!(m.op, MatchOp::Re | MatchOp::Nre)
+            && !m.value.contains(['(', '[', '*', '+', '?', '^', '$'])
+        {
             let mut parts: Vec<String> = m.value.split('|').map(str::to_string).collect();
             parts.sort_unstable();
             parts.dedup();
             let single = parts.len() == 1;
             m.value = parts.join("|");
             if single && !m.value.contains(['.', '\\']) {
-                m.op = MatchOp::Eq;
+                m.op = if m.op == MatchOp::Re {
+                    MatchOp::Eq
+                } else {
+                    MatchOp::Neq
+                };
             }
         }
     }

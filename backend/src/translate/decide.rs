@@ -28,7 +28,10 @@ pub fn kind(r: &Reading) -> PlanKind {
     }
     // Traces: the words say so, or the question is about requests' latency/status/span names
     // without talking about logs.
+    // "request rate", "요청 rate", "throughput": requests are spans when logs are not mentioned
+    let request_metric = c.requests && (c.rate || c.per_second) && !c.logs;
     let trace_subject = c.traces
+        || request_metric
         || (!c.logs
             && !has_log_filters
             && (((c.requests || c.latency)

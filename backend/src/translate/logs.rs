@@ -189,6 +189,15 @@ pub fn log_query(r: &Reading, schema: &Schema, levels: &[&str]) -> LogQuery {
             value: p.text.clone(),
         });
     }
+    // Things named by a Tempo attribute value ("acmepay", "postgresql"): lines that mention them.
+    for a in &r.attrs {
+        if let (CmpOp::Eq, FieldValue::Text(value)) = (a.op, &a.value) {
+            q.stages.push(Stage::Line {
+                op: LineOp::Contains,
+                value: a.typed.clone().unwrap_or_else(|| value.clone()),
+            });
+        }
+    }
     // Trace ids: every line that mentions one (logfmt and JSON lines carry them in the text).
     for id in &r.trace_ids {
         q.stages.push(Stage::Line {

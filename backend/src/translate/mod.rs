@@ -65,6 +65,12 @@ pub fn translate(question: &Question, schema: &Schema) -> Plan {
             TimeSource::Default,
         ),
     };
+    // A range written backwards (or ending before it starts) is read the right way round.
+    let (start, end) = if start > end {
+        (end, start)
+    } else {
+        (start, end)
+    };
     if let Some(plan) = clarify::check(&reading, schema, end) {
         return with_context(plan, reading, time_source);
     }

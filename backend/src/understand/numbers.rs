@@ -196,13 +196,22 @@ pub fn duration_at(tokens: &[Token], i: usize) -> Option<(QueryDuration, u64, us
         return Some((d, unit, i + 1));
     }
     // "half an hour" / "half hour"
-    if t.is("half") {
-        let mut j = i + 1;
-        if tokens.get(j).is_some_and(|t| t.is_any(&["a", "an"])) {
+    // "half an hour", "half hour", "a quarter hour", "quarter of an hour"
+    let fraction = if t.is("half") {
+        Some((1, 2, i + 1))
+    } else if t.is("quarter") {
+        Some((1, 4, i + 1))
+    } else if t.is_any(&["a", "the"]) && tokens.get(i + 1).is_some_and(|n| n.is("quarter")) {
+        Some((1, 4, i + 2))
+    } else {
+        None
+    };
+    if let Some((num, den, mut j)) = fraction {
+        while tokens.get(j).is_some_and(|t| t.is_any(&["a", "an", "of"])) {
             j += 1;
         }
         let unit = unit_nanos(&tokens.get(j)?.lower)?;
-        return Some((QueryDuration::from_nanos(unit / 2), unit, j + 1));
+        return Some((QueryDuration::from_nanos(unit * num / den), unit, j + 1));
     }
     let (n, j) = number_at(tokens, i)?;
     let unit = unit_nanos(&tokens.get(j)?.lower)?;

@@ -762,7 +762,8 @@ fn since_clock(
 ) -> TimeFinding {
     let mut date = day.map_or_else(|| ctx.today(), |d| d.date);
     let mut start = ctx.at(date, c);
-    if day.is_none() && start > ctx.now {
+    // "since 8pm (today)" before 8pm: the most recent 8pm
+    if start > ctx.now && date == ctx.today() {
         date -= Duration::days(1);
         start = ctx.at(date, c);
     }

@@ -35,6 +35,13 @@ pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
             }
             continue;
         }
+        // "for each of order-service and payment-service": one series per service
+        if t.is("each") && r.is(i + 1, &["of"]) && r.service_at.iter().any(|&a| a > i) {
+            push_unique(&mut r.group_by, "service".to_string());
+            r.claim([i, i + 1]);
+            r.note("group", i, i + 2, "by service");
+            continue;
+        }
         // "per-service", "by-level"
         if let Some((cue, target)) = t.lower.split_once('-')
             && ["per", "by", "each"].contains(&cue)
@@ -243,11 +250,21 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
         {
             c.bytes = true;
         }
-        if t.is_any(&[
+        // A request to change data: a verb that starts the request ("delete all logs", "please drop the
+        // traces"), not an SQL word inside a question ("DB INSERT spans").
+        let command_position = i == 0
+            || r.tokens[..i].iter().all(|p| {
+                p.is_any(&[
+                    "please", "can", "could", "you", "i", "want", "to", "let's", "lets", "now",
+                    "go", "and",
+                ])
+            });
+        if (t.is_any(&[
             "delete", "drop", "remove", "purge", "truncate", "wipe", "erase", "insert", "ingest",
-            "push", "write",
-        ]) && i <= 2
-            || lx::ko_contains(t, &["삭제", "지워"])
+            "push", "write", "clear", "reset", "update", "modify",
+        ]) && command_position
+            && !t.text.chars().all(|ch| ch.is_ascii_uppercase()))
+            || lx::ko_contains(t, &["삭제", "지워", "지우"])
         {
             c.destructive = true;
         }

@@ -255,9 +255,13 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
             // Loosely (partial names, typos) only when the second word could be part of a name:
             // `ordr service`, not `ordr-service in`.
             let second_ok = is_service_word(&r.tokens[i + 1]) || !lx::is_vocabulary(second);
+            let prefix_ok = is_service_word(&r.tokens[i + 1]);
             if let Some((s, q)) = services.resolve(&joined)
                 && (q <= MatchQuality::Normalised
-                    || (loose && second_ok && !lx::is_vocabulary(&t.lower)))
+                    || (loose
+                        && second_ok
+                        && !lx::is_vocabulary(&t.lower)
+                        && (q != MatchQuality::Prefix || prefix_ok)))
             {
                 let s = s.to_string();
                 r.claim([i, i + 1]);
@@ -278,7 +282,19 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
             Some((s, q)) => {
                 let accept = match q {
                     MatchQuality::Exact | MatchQuality::Normalised => true,
-                    MatchQuality::Partial => loose && (!vocab || followed_by_service),
+                    // "payment" for payment-service, but not "Gateway" in "Gateway Timeout" (a phrase
+                    // in Title Case: the next word is capitalised too and is nothing else).
+                    MatchQuality::Partial => {
+                        let title_phrase = t.text.chars().next().is_some_and(char::is_uppercase)
+                            && !t.text.chars().all(|c| !c.is_lowercase())
+                            && r.tok(i + 1).is_some_and(|n| {
+                                n.kind == TokenKind::Word
+                                    && n.text.chars().next().is_some_and(char::is_uppercase)
+                                    && !lx::is_vocabulary(&n.lower)
+                            });
+                        loose && (!vocab || followed_by_service) && !title_phrase
+                    }
+                    MatchQuality::Prefix => loose && followed_by_service,
                     // A misspelt name only where a service goes: "from paymnet", "paymnet errors",
                     // "ordr-service", "prodcut service" (not "did api-gateway produce").
                     MatchQuality::Typo(_) => {
@@ -369,13 +385,14 @@ pub(super) fn read_span_names(r: &mut Reading, schema: &Schema) {
             continue;
         }
         if t.text.starts_with('/') && t.text.len() > 1 && t.kind == TokenKind::Word {
-            // a path: a span name ending in it, else a route
+            // a path: a span name ending in it, else a route ("route /x" is always the route)
             let matching: Vec<&String> = names
                 .iter()
                 .filter(|n| n.ends_with(&format!(" {}", t.text)))
                 .collect();
+            let said_route = i > 0 && r.is(i - 1, &["route", "path", "url", "endpoint"]);
             r.claim([i]);
-            if matching.len() == 1 {
+            if matching.len() == 1 && !said_route {
                 r.note("span", i, i + 1, format!("span name \"{}\"", matching[0]));
                 push_unique(&mut r.span_names, matching[0].clone());
             } else {
@@ -496,4 +513,183 @@ pub(super) fn read_label_values(r: &mut Reading, schema: &Schema) {
             r.labels.push((label, value, false));
         }
     }
+}
+
+/// `api-gateway랑 order-service 빼고`: services named before a Korean exclusion are left out.
+pub(super) fn read_korean_exclusions(r: &mut Reading) {
+    let joins = ["랑", "이랑", "와", "과", "하고", "및", "나", "이나"];
+    let mut excluded = Vec::new();
+    let positions = r.service_at.clone();
+    for (k, &at) in positions.iter().enumerate() {
+        let mut j = at + 1;
+        while j < r.tokens.len()
+            && (r.claimed_as[j] == "service"
+                || r.tokens[j].is_any(&["and", "or", ","])
+                || (r.tokens[j].kind == TokenKind::Hangul
+                    && joins.contains(&r.tokens[j].text.as_str())))
+        {
+            j += 1;
+        }
+        let cue = r.tok(j).is_some_and(|c| {
+            c.kind == TokenKind::Hangul
+                && (lx::ko_contains(c, lx::NEGATION_KO_AFTER)
+                    || c.text.starts_with("외")
+                    || c.text.starts_with("제외"))
+        });
+        if cue {
+            excluded.push(k);
+            r.claim([j]);
+        }
+    }
+    for k in excluded.into_iter().rev() {
+        let service = r.services.remove(k);
+        r.service_at.remove(k);
+        push_unique(&mut r.excluded_services, service);
+    }
+}
+
+/// Tempo attributes: written by name ("error.type timeout", "db.system = postgresql") or by a value that
+/// names something ("calls to acmepay" → `span.peer.service = "acmepay"`, "postgres spans" →
+/// `span.db.system = "postgresql"`, "DB INSERT spans" → `span.db.operation = "INSERT"`). Trace plans
+/// filter on them; log plans look for the value in the lines.
+pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
+    let index = schema.index();
+    let n = r.tokens.len();
+    let mut i = 0;
+    while i < n {
+        if !r.free(i) {
+            i += 1;
+            continue;
+        }
+        let t = r.tokens[i].clone();
+        // by name: `error.type timeout`, `span.db.system = "postgresql"`, `peer.service is acmepay`
+        if t.kind == TokenKind::Word
+            && t.lower.contains('.')
+            && let Some(attr) = index.attribute_names.get(&t.lower).cloned()
+        {
+            let mut j = i + 1;
+            let mut op = CmpOp::Eq;
+            while let Some(x) = r.tok(j) {
+                match x.lower.as_str() {
+                    "=" | "==" | ":" | "is" | "equals" | "of" => j += 1,
+                    "!=" | "not" => {
+                        op = CmpOp::Neq;
+                        j += 1;
+                    }
+                    _ => break,
+                }
+            }
+            if let Some(v) = r
+                .tok(j)
+                .filter(|v| r.free(j) && matches!(v.kind, TokenKind::Word | TokenKind::Quoted))
+            {
+                let value = match v.number() {
+                    Some(num) => FieldValue::Number(num),
+                    None => FieldValue::Text(v.text.clone()),
+                };
+                r.claim(i..=j);
+                r.note(
+                    "attribute",
+                    i,
+                    j + 1,
+                    format!("{attr} {} {}", op_text(op), value_display(&value)),
+                );
+                r.attrs.push(AttrCond {
+                    attr,
+                    op,
+                    value,
+                    typed: None,
+                });
+                i = j + 1;
+                continue;
+            }
+        }
+        // by value: exact, or the one value of the best attribute that a longer name starts with
+        // ("postgres" → db.system "postgresql"); service names and Loki label values are read as those.
+        let word_like = matches!(t.kind, TokenKind::Word | TokenKind::Quoted);
+        let other_thing =
+            index.services.resolve(&t.text).is_some() || index.label_values.contains_key(&t.lower);
+        // a word in the middle of an unquoted phrase ("Gateway Timeout") belongs to the phrase
+        let plain_neighbour = |j: Option<usize>| {
+            j.and_then(|j| r.tok(j)).is_some_and(|x| {
+                x.kind == TokenKind::Word
+                    && !lx::is_vocabulary(&x.lower)
+                    && !x.is_number()
+                    && !matches!(
+                        index.services.resolve(&x.text),
+                        Some((_, MatchQuality::Exact | MatchQuality::Normalised))
+                    )
+            })
+        };
+        let in_phrase = plain_neighbour(i.checked_sub(1)) || plain_neighbour(Some(i + 1));
+        if word_like
+            && t.lower.len() >= 3
+            && !lx::is_vocabulary(&t.lower)
+            && !t.is_number()
+            && !other_thing
+            && !in_phrase
+        {
+            let best = |hits: &mut Vec<(String, String)>| {
+                hits.sort_by_key(|(attr, _)| attribute_rank(attr));
+                hits.first().cloned()
+            };
+            let hit = index
+                .attribute_values
+                .get(&t.lower)
+                .cloned()
+                .and_then(|mut h| best(&mut h))
+                .or_else(|| {
+                    if t.lower.len() < 6 {
+                        return None;
+                    }
+                    let mut by_attr: std::collections::BTreeMap<String, Vec<String>> =
+                        std::collections::BTreeMap::new();
+                    for (v, hits) in &index.attribute_values {
+                        if v.starts_with(&t.lower) {
+                            for (attr, value) in hits {
+                                by_attr.entry(attr.clone()).or_default().push(value.clone());
+                            }
+                        }
+                    }
+                    let mut unique: Vec<(String, String)> = by_attr
+                        .into_iter()
+                        .filter(|(_, v)| v.len() == 1)
+                        .map(|(a, mut v)| (a, v.remove(0)))
+                        .collect();
+                    best(&mut unique)
+                });
+            if let Some((attr, value)) = hit {
+                r.claim([i]);
+                r.note("attribute", i, i + 1, format!("{attr} = \"{value}\""));
+                r.attrs.push(AttrCond {
+                    attr,
+                    op: CmpOp::Eq,
+                    value: FieldValue::Text(value),
+                    typed: Some(t.text.clone()),
+                });
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Which attribute a value most likely names, best first: the peer called, the database, the operation,
+/// the server, then the rest (span attributes before resource attributes).
+fn attribute_rank(attr: &str) -> usize {
+    const ORDER: [&str; 6] = [
+        "span.peer.service",
+        "span.db.system",
+        "span.db.operation",
+        "span.db.name",
+        "span.server.address",
+        "span.db.sql.table",
+    ];
+    ORDER
+        .iter()
+        .position(|a| *a == attr)
+        .unwrap_or(if attr.starts_with("span.") {
+            ORDER.len()
+        } else {
+            ORDER.len() + 1
+        })
 }

@@ -95,10 +95,18 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
         // number/quoted value after them; otherwise the word is just a word.
         let ordinary = lx::is_vocabulary(&field.name.to_lowercase())
             || lx::ERROR_WORDS.contains(&field.name.as_str());
+        // "is", "equals", "with method password", "where reason ...", Korean `method가 X인`
         let written_op = k > j
             || (before_particles..j).any(|p| {
                 r.tok(p)
                     .is_some_and(|t| t.is_any(&["is", "was", "equal", "equals"]))
+            })
+            || (i > 0 && r.is(i - 1, &["with", "where", "whose", "having", "when"]))
+            || (before_particles..j).any(|p| {
+                r.tok(p).is_some_and(|t| {
+                    t.kind == TokenKind::Hangul
+                        && ["가", "이", "은", "는"].contains(&t.text.as_str())
+                })
             });
         let after_aggregate = i > 0
             && r.tok(i - 1).is_some_and(|p| {

@@ -55,6 +55,8 @@ pub struct AttrCond {
     pub attr: String,
     pub op: CmpOp,
     pub value: FieldValue,
+    /// The word as the question wrote it, when a value was recognised (log lines are searched for it).
+    pub typed: Option<String>,
 }
 
 /// A duration threshold ("slower than 1s", "1초 이상").
@@ -197,7 +199,8 @@ impl Reading {
 
 /// Reads the question. Never fails: what is not understood stays unclaimed.
 pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Reading {
-    let tokens = tokenize(question);
+    let mut tokens = tokenize(question);
+    correct_typos(&mut tokens, schema);
     let mut r = Reading {
         text: question.to_string(),
         claimed: vec![false; tokens.len()],
@@ -223,9 +226,11 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
     read_span_names(&mut r, schema);
     read_levels(&mut r);
     read_label_values(&mut r, schema);
+    read_tempo_attributes(&mut r, schema);
     read_grouping(&mut r, schema);
     read_phrases(&mut r, schema);
     read_services(&mut r, schema, true);
+    read_korean_exclusions(&mut r);
     read_korean_phrases(&mut r, schema);
     // Cues again, now without the words that named things: `amount` as a field is not a count, `INSERT
     // orders` as a span name is not a write, `reason` as a field asks for no investigation.
@@ -313,6 +318,103 @@ pub(super) fn value_display(v: &FieldValue) -> String {
         FieldValue::Number(n) => crate::plan::logql_number(*n),
         FieldValue::Duration(d) => d.to_string(),
         FieldValue::Text(t) => format!("\"{t}\""),
+    }
+}
+
+/// Words worth correcting when misspelt: the ones that decide what a question asks for.
+const KEY_WORDS: &[&str] = &[
+    "error",
+    "errors",
+    "warning",
+    "warnings",
+    "service",
+    "services",
+    "trace",
+    "traces",
+    "span",
+    "spans",
+    "logs",
+    "latency",
+    "failed",
+    "failure",
+    "failures",
+    "failing",
+    "mentioning",
+    "containing",
+    "contains",
+    "excluding",
+    "including",
+    "minutes",
+    "seconds",
+    "hours",
+    "yesterday",
+    "today",
+    "requests",
+    "request",
+    "percentile",
+    "average",
+    "between",
+    "slower",
+    "longer",
+    "duration",
+    "status",
+    "count",
+    "number",
+    "related",
+    "caused",
+    "exceptions",
+    "exception",
+    "critical",
+    "messages",
+    "entries",
+    "correlate",
+    "throughput",
+    "response",
+];
+
+/// Reads misspelt key words as the word meant ("erors" → errors, "warnigns" → warnings, "servce" →
+/// service): one edit for words of five to seven letters, two for longer ones, and only when one key word
+/// is closest and the word is nothing the schema knows.
+fn correct_typos(tokens: &mut [Token], schema: &Schema) {
+    let index = schema.index();
+    for t in tokens.iter_mut() {
+        let w = t.lower.as_str();
+        if t.kind != TokenKind::Word
+            || w.len() < 5
+            || !w.chars().all(|c| c.is_ascii_lowercase())
+            || lx::is_vocabulary(w)
+            || index
+                .services
+                .resolve(w)
+                .is_some_and(|(_, q)| !matches!(q, MatchQuality::Typo(_)))
+            || index.label_values.contains_key(w)
+            || schema.fields_of(None).any(|(_, f)| f.name == w)
+        {
+            continue;
+        }
+        let budget = if w.len() >= 8 { 2 } else { 1 };
+        let mut best: Option<(&str, usize)> = None;
+        let mut tie = false;
+        for k in KEY_WORDS {
+            if k.len().abs_diff(w.len()) > budget {
+                continue;
+            }
+            let d = strsim::damerau_levenshtein(w, k);
+            if d == 0 || d > budget {
+                continue;
+            }
+            match best {
+                Some((_, bd)) if d > bd => {}
+                Some((_, bd)) if d == bd => tie = true,
+                _ => {
+                    best = Some((k, d));
+                    tie = false;
+                }
+            }
+        }
+        if let (Some((k, _)), false) = (best, tie) {
+            t.lower = k.to_string();
+        }
     }
 }
 

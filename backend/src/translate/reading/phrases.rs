@@ -227,7 +227,8 @@ pub(super) fn read_cued_phrases(r: &mut Reading, schema: &Schema) {
             continue;
         }
         let mut j = i + 1;
-        while r.is(j, FILLER) && r.free(j) {
+        // fillers, and a contain cue after an excluding one ("but not mentioning coffee")
+        while (r.is(j, FILLER) || (excluding && r.is(j, STRONG_CUES))) && r.free(j) {
             j += 1;
         }
         let negative = excluding || negated_before(r, i);
@@ -429,9 +430,20 @@ pub(super) fn read_phrases(r: &mut Reading, schema: &Schema) {
                     ],
                 )
         });
-        if plain_word(r, services, i) && qualifies_noun {
-            let word = r.tokens[i].text.clone();
-            push_phrase(r, i, i + 1, word, false, false);
+        // (not verbs: "throwing errors", "getting warnings")
+        if plain_word(r, services, i) && qualifies_noun && !r.tokens[i].lower.ends_with("ing") {
+            // a few words together when they lead up to the noun: "slow query warnings"
+            let mut from = i;
+            while from > 0
+                && i - from < 2
+                && phrase_word(r, from - 1)
+                && !lx::PHRASE_STOP.contains(&r.tokens[from - 1].lower.as_str())
+                && !r.tokens[from - 1].lower.ends_with("ing")
+            {
+                from -= 1;
+            }
+            let text = r.text_of(from, i + 1);
+            push_phrase(r, from, i + 1, text, false, false);
             i += 1;
             continue;
         }

@@ -64,6 +64,10 @@ pub(super) fn read_quantiles(r: &mut Reading) {
             continue;
         }
         let t = &r.tokens[i];
+        // "5 min" is a duration, not a minimum
+        if t.is_any(&["min", "mins", "max"]) && i > 0 && r.tokens[i - 1].is_number() {
+            continue;
+        }
         let agg = if t.is_any(&["average", "avg", "mean"]) || ko(t, &["평균"]) {
             Aggregate::Avg
         } else if t.is_any(&["max", "maximum", "peak", "worst"]) || ko(t, &["최대", "최고"]) {
@@ -345,6 +349,23 @@ pub(super) fn read_intervals(r: &mut Reading) {
                 continue;
             }
         }
+        // "hourly", "daily", "시간별", "일별": buckets of one unit
+        let bucket = if t.is("hourly") || ko(&t, &["시간별", "매시간", "시간마다", "시간 단위"])
+        {
+            Some(QueryDuration::from_hours(1))
+        } else if t.is("daily") || ko(&t, &["일별", "날짜별", "일자별", "매일"]) {
+            Some(QueryDuration::from_hours(24))
+        } else if t.is("minutely") || ko(&t, &["분별", "매분"]) {
+            Some(QueryDuration::from_mins(1))
+        } else {
+            None
+        };
+        if let Some(d) = bucket {
+            r.interval = Some(d);
+            r.claim([i]);
+            r.note("interval", i, i + 1, format!("every {d}"));
+            continue;
+        }
         if ko(&t, &["초당"]) {
             r.cues.per_second = true;
             r.cues.rate = true;
@@ -512,7 +533,11 @@ pub(super) fn read_topk_and_limit(r: &mut Reading) {
             } else {
                 false
             };
-            let noun = r.is(j, LIMIT_NOUNS) || r.tok(j).is_some_and(|x| ko(x, &["개", "건", "줄"]));
+            // the noun may follow a level, a service or an adjective: "show 5 failed traces"
+            let noun = (j..(j + 3).min(r.tokens.len()))
+                .take_while(|&k| k == j || !r.is(k - 1, LIMIT_NOUNS))
+                .any(|k| r.is(k, LIMIT_NOUNS))
+                || r.tok(j).is_some_and(|x| ko(x, &["개", "건", "줄"]));
             // a number right before a log noun when the question lists ("show 100 logs")
             let listing = i > 0
                 && r.is(
