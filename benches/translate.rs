@@ -1,6 +1,12 @@
 //! Speed of the embedded translator: every dev question translated with the recorded demo schema loaded.
 //! Criterion measures each question; a second pass times single calls to report p50/p99 per question
-//! (the figures in BENCHMARKS.md). Run with `cargo bench --bench translate`.
+//! (the figures in BENCHMARKS.md). Schema discovery — the separate, cached cost — is measured against a
+//! local HTTP server answering with the recorded Loki/Tempo label, field and tag responses.
+//! Run with `cargo bench --bench translate`.
+
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod common;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -86,7 +92,44 @@ fn percentiles() {
     );
 }
 
-criterion_group!(benches, per_question);
+/// Schema discovery against a local server replaying the recorded answers (labels, values, detected
+/// fields of five services, Tempo tags and values): what the first question of a datasource costs, once
+/// per TTL.
+fn discovery(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let replay = runtime.block_on(async {
+        let r = common::Replay::start_with(&[]).await;
+        r.mount_discovery().await;
+        r
+    });
+    let raw = querent::RawSettings {
+        loki_url: Some(replay.uri()),
+        tempo_url: Some(replay.uri()),
+        ..Default::default()
+    };
+    let settings = querent::Settings::from_raw(&raw).expect("settings");
+    let clients =
+        querent::execute::Clients::new(&settings, &querent::execute::http_client().expect("http"));
+    let found = runtime.block_on(querent::ground::discover(&clients, now()));
+    assert!(
+        found.loki_reached && found.tempo_reached,
+        "{:?}",
+        found.warnings
+    );
+    c.bench_function("schema/discover-loki-and-tempo", |b| {
+        b.iter(|| runtime.block_on(querent::ground::discover(&clients, now())))
+    });
+    let cache = querent::ground::SchemaCache::default();
+    runtime.block_on(cache.get(&clients, now()));
+    c.bench_function("schema/cached", |b| {
+        b.iter(|| runtime.block_on(cache.get(&clients, now())))
+    });
+}
+
+criterion_group!(benches, per_question, discovery);
 
 fn main() {
     benches();

@@ -467,7 +467,7 @@ pub fn metric_plan(r: &Reading, schema: &Schema, range: Range) -> Plan {
                 (None, Some(Aggregate::Min)) => RangeFunc::MinOverTime,
                 _ => RangeFunc::SumOverTime,
             };
-            let unwrap = label(&field).map(Unwrap::Plain);
+            let unwrap = label(&field).map(Unwrap::lenient);
             let grouping = if grouping.is_empty() {
                 None
             } else {

@@ -199,12 +199,31 @@ impl RangeFunc {
     }
 }
 
-/// `| unwrap label` with an optional conversion (`duration(label)`, `bytes(label)`).
+/// `| unwrap label` with an optional conversion (`duration(label)`, `bytes(label)`), and whether lines whose
+/// value does not convert are dropped (`| __error__=""`) rather than failing the whole query.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum Unwrap {
-    Plain(LabelName),
-    Duration(LabelName),
-    Bytes(LabelName),
+pub struct Unwrap {
+    pub label: LabelName,
+    pub conversion: Conversion,
+    pub drop_errors: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Conversion {
+    Plain,
+    Duration,
+    Bytes,
+}
+
+impl Unwrap {
+    /// `| unwrap label | __error__=""`: the form that survives lines without the label.
+    pub fn lenient(label: LabelName) -> Self {
+        Unwrap {
+            label,
+            conversion: Conversion::Plain,
+            drop_errors: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

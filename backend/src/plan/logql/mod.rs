@@ -11,6 +11,6 @@ pub use parse::parse;
 pub use print::print_number;
 
 pub use ast::{
-    AggOp, BinOp, CmpOp, Grouping, LabelFilter, LabelName, LineOp, LogQuery, MatchOp, Matcher,
-    MetricExpr, Parser, RangeFunc, Stage, Unwrap, Value,
+    AggOp, BinOp, CmpOp, Conversion, Grouping, LabelFilter, LabelName, LineOp, LogQuery, MatchOp,
+    Matcher, MetricExpr, Parser, RangeFunc, Stage, Unwrap, Value,
 };

@@ -352,21 +352,37 @@ fn range_agg(c: &mut Cursor, mut func: RangeFunc) -> Result<MetricExpr, SyntaxEr
         if !c.eat_ident("unwrap") {
             return Err(error(c.at(), "expected `unwrap`"));
         }
-        unwrap = Some(
-            if c.eat_ident("duration") || c.eat_ident("duration_seconds") {
-                c.expect("(")?;
-                let l = label_name(c)?;
-                c.expect(")")?;
-                Unwrap::Duration(l)
-            } else if c.eat_ident("bytes") {
-                c.expect("(")?;
-                let l = label_name(c)?;
-                c.expect(")")?;
-                Unwrap::Bytes(l)
-            } else {
-                Unwrap::Plain(label_name(c)?)
-            },
-        );
+        let (conversion, label) = if c.eat_ident("duration") || c.eat_ident("duration_seconds") {
+            c.expect("(")?;
+            let l = label_name(c)?;
+            c.expect(")")?;
+            (Conversion::Duration, l)
+        } else if c.eat_ident("bytes") {
+            c.expect("(")?;
+            let l = label_name(c)?;
+            c.expect(")")?;
+            (Conversion::Bytes, l)
+        } else {
+            (Conversion::Plain, label_name(c)?)
+        };
+        // `| __error__=""` after the unwrap drops lines whose value does not convert
+        let drop_errors = matches!(c.peek(), Some(Tok::Sym("|")))
+            && matches!(c.peek_at(1), Some(Tok::Ident(w)) if w == "__error__");
+        if drop_errors {
+            c.bump();
+            c.bump();
+            c.expect("=")?;
+            let at = c.at();
+            match c.bump() {
+                Some(Tok::Str(s)) if s.is_empty() => {}
+                _ => return Err(error(at, r#"only `__error__=""` can follow the unwrap"#)),
+            }
+        }
+        unwrap = Some(Unwrap {
+            label,
+            conversion,
+            drop_errors,
+        });
     }
     if func.needs_unwrap() && unwrap.is_none() {
         return Err(error(
@@ -418,6 +434,9 @@ mod tests {
             r#"sum(count_over_time({level="error"}[5m])) / sum(count_over_time({service_name=~".+"}[5m]))"#,
         );
         round_trip(r#"{a="x\"y"} != "q\\z" | detected_level = "error""#);
+        round_trip(
+            r#"avg_over_time({service_name="product-service"} | json | unwrap duration_ms | __error__="" [5m])"#,
+        );
     }
 
     #[test]

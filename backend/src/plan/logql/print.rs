@@ -136,11 +136,16 @@ impl RangeFunc {
 
 impl Display for Unwrap {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match self {
-            Unwrap::Plain(l) => write!(f, "| unwrap {l}"),
-            Unwrap::Duration(l) => write!(f, "| unwrap duration({l})"),
-            Unwrap::Bytes(l) => write!(f, "| unwrap bytes({l})"),
+        let l = &self.label;
+        match self.conversion {
+            Conversion::Plain => write!(f, "| unwrap {l}")?,
+            Conversion::Duration => write!(f, "| unwrap duration({l})")?,
+            Conversion::Bytes => write!(f, "| unwrap bytes({l})")?,
         }
+        if self.drop_errors {
+            f.write_str(r#" | __error__="""#)?;
+        }
+        Ok(())
     }
 }
 
@@ -331,7 +336,11 @@ mod tests {
         let e = MetricExpr::Range {
             func: RangeFunc::QuantileOverTime(0.95),
             query: q,
-            unwrap: Some(Unwrap::Plain(label("duration_ms"))),
+            unwrap: Some(Unwrap {
+                label: label("duration_ms"),
+                conversion: Conversion::Plain,
+                drop_errors: false,
+            }),
             range: QueryDuration::from_mins(15),
             grouping: Some(Grouping::By(vec![label("service_name")])),
         };
