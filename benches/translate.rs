@@ -5,7 +5,7 @@
 //! Run with `cargo bench --bench translate`.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod common;
 
 use std::hint::black_box;
