@@ -37,6 +37,7 @@ eval:
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/paraphrases.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-1.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-2.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
+	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-3.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
 
 ## lezer: every query the property tests produced, parsed with Grafana's own LogQL/TraceQL grammars
 lezer:

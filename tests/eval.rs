@@ -66,6 +66,13 @@ fn second_examiner_set_scores_100_percent_structurally() {
     assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
 }
 
+/// 144 paraphrases of the dev cases (four each) by a third blind examiner (first score 81.2 %).
+#[test]
+fn third_examiner_set_scores_100_percent_structurally() {
+    let report = eval_json(&format!("{}/tests/eval/examiner-3.jsonl", root()));
+    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+}
+
 #[test]
 fn text_report_lists_failures_and_min_accuracy_gates() {
     let dir = tempfile::tempdir().expect("temp dir");

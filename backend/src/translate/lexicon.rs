@@ -100,7 +100,16 @@ pub const RATE_WORDS: &[&str] = &[
     "/s",
     "per-second",
 ];
-pub const RATE_KO: &[&str] = &["초당", "처리량"];
+pub const RATE_KO: &[&str] = &[
+    "초당",
+    "처리량",
+    "요청률",
+    "호출률",
+    "처리율",
+    "에러율",
+    "오류율",
+    "에러 비율",
+];
 
 pub const OVER_TIME_WORDS: &[&str] = &[
     "trend",
@@ -505,6 +514,10 @@ pub const WHOLE_TRACE_WORDS: &[&str] = &[
     "total",
     "complete",
     "full",
+    "whole-trace",
+    "full-trace",
+    "entire-trace",
+    "start-to-finish",
 ];
 
 pub fn any(token: &Token, words: &[&str]) -> bool {
@@ -727,6 +740,20 @@ const EXTRA_VOCABULARY: &[&str] = &[
     "peer",
     "type",
     "operation",
+    "either",
+    "neither",
+    "both",
+    "svcs",
+    "utc",
+    "kst",
+    "gmt",
+    "jst",
+    "pst",
+    "est",
+    "cet",
+    "#",
+    "finish",
+    "start",
 ];
 
 /// Korean service words before 서비스 (`주문 서비스` → order).

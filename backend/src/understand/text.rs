@@ -175,6 +175,24 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 continue;
             }
             let word = &text[byte_at(i)..byte_at(end)];
+            // shorthand: "w/" is with, "w/o" is without
+            let raw = &text[byte_at(i)..byte_at(j)];
+            if raw.eq_ignore_ascii_case("w/") || word.eq_ignore_ascii_case("w/o") {
+                let meaning = if word.eq_ignore_ascii_case("w/o") {
+                    "without"
+                } else {
+                    "with"
+                };
+                tokens.push(Token {
+                    kind: TokenKind::Word,
+                    text: raw.to_string(),
+                    lower: meaning.to_string(),
+                    start: byte_at(i),
+                    end: byte_at(j),
+                });
+                i = j;
+                continue;
+            }
             push_word(&mut tokens, word, byte_at(i));
             i = j;
             continue;
@@ -241,6 +259,36 @@ fn push_word(tokens: &mut Vec<Token>, word: &str, start: usize) {
         start: at,
         end: at + text.len(),
     };
+    // "rate/sec", "req/s", "errors/min": a rate per unit
+    if let Some(pos) = word.find('/') {
+        let (a, b) = (&word[..pos], &word[pos + 1..]);
+        if pos > 0
+            && a.chars().all(char::is_alphabetic)
+            && crate::understand::numbers::unit_nanos(&b.to_lowercase()).is_some()
+        {
+            tokens.push(word_token(a, start));
+            tokens.push(Token {
+                kind: TokenKind::Word,
+                text: "/".into(),
+                lower: "per".into(),
+                start: start + pos,
+                end: start + pos + 1,
+            });
+            tokens.push(word_token(b, start + pos + 1));
+            return;
+        }
+    }
+    // "top3", "top10", "last20": the number apart
+    for prefix in ["top", "bottom", "last", "first", "latest"] {
+        if let Some(rest) = word.to_lowercase().strip_prefix(prefix)
+            && !rest.is_empty()
+            && rest.chars().all(|c| c.is_ascii_digit())
+        {
+            tokens.push(word_token(&word[..prefix.len()], start));
+            tokens.push(word_token(&word[prefix.len()..], start + prefix.len()));
+            return;
+        }
+    }
     if let Some(pos) = word.find(['-', '~']) {
         let (a, b) = (&word[..pos], &word[pos + 1..]);
         let clockish =

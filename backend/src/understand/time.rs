@@ -137,7 +137,23 @@ pub fn find_time(tokens: &[Token], now: DateTime<Utc>, tz: Tz) -> Option<TimeFin
         return Some(found);
     }
     if let Some(found) = find_window(&ctx) {
-        return Some(found);
+        // "어제 하루 동안", "yesterday, the whole day": the day named, not the last 24 hours
+        let one_day = found.end - found.start == Duration::days(1);
+        if !(one_day && day.as_ref().is_some_and(|d| d.explicit)) {
+            return Some(found);
+        }
+        if let Some(d) = &day {
+            let start = ctx.midnight(d.date);
+            let end = ctx.midnight(d.date + Duration::days(1)).min(now);
+            let mut tokens = d.tokens.clone();
+            tokens.extend(found.tokens);
+            return Some(TimeFinding {
+                start,
+                end,
+                tokens,
+                meaning: format!("{} ({})", d.label, ctx.zone_note()),
+            });
+        }
     }
     if let Some(found) = find_part_of_day(&ctx, day.as_ref()) {
         return Some(found);

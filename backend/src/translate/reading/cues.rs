@@ -32,6 +32,13 @@ pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
                 push_unique(&mut r.group_by, g.clone());
                 r.claim([i - 1, i]);
                 r.note("group", i - 1, i + 1, format!("by {g}"));
+            } else if t.text == "각"
+                && let Some(g) = r.tok(i + 1).and_then(|n| group_target(n, schema))
+            {
+                // `각 서비스의 에러 수`: each service
+                push_unique(&mut r.group_by, g.clone());
+                r.claim([i, i + 1]);
+                r.note("group", i, i + 2, format!("by {g}"));
             }
             continue;
         }
@@ -116,8 +123,8 @@ pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
 pub(super) fn group_target(t: &Token, schema: &Schema) -> Option<String> {
     let w = t.lower.trim_end_matches("'s");
     let canonical = match w {
-        "service" | "services" | "svc" | "app" | "apps" | "application" | "applications"
-        | "microservice" | "microservices" => "service",
+        "service" | "services" | "svc" | "svcs" | "app" | "apps" | "application"
+        | "applications" | "microservice" | "microservices" => "service",
         "level" | "levels" | "severity" | "severities" | "loglevel" | "log-level" => "level",
         "env" | "envs" | "environment" | "environments" => "env",
         "status" | "statuses" | "code" | "codes" | "status-code" => "status",
@@ -176,12 +183,12 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
             c.latency = true;
         }
         let total_of_time = (t.is("total")
-            && r.is(
+            && (r.is(
                 i + 1,
                 &[
                     "duration", "latency", "time", "response", "runtime", "elapsed",
                 ],
-            ))
+            ) || r.is(i + 1, lx::WHOLE_TRACE_WORDS)))
             // `전체 소요 시간`, `총 소요 시간`: the whole trace
             || (ko(t, &["전체", "총"]) && r.tok(i + 1).is_some_and(|n| lx::ko_contains(n, &["소요", "지속", "걸린", "걸리"])));
         if total_of_time {
@@ -189,8 +196,27 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
         } else if any(t, lx::COUNT_WORDS) || lx::ko_contains(t, lx::COUNT_KO) {
             c.count = true;
         }
-        if t.is("end") && r.is(i + 1, &["to"]) && r.is(i + 2, &["end"]) {
+        // "end to end", "start to finish", "from start to end"
+        if t.is_any(&["end", "start", "beginning"])
+            && r.is(i + 1, &["to"])
+            && r.is(i + 2, &["end", "finish"])
+        {
             c.whole_trace = true;
+        }
+        // "# of timeouts"
+        if t.is("#") || (t.is("no") && r.is(i + 1, &["."])) {
+            c.count = true;
+        }
+        // `로그 수`, `에러 수`: a count
+        if t.kind == TokenKind::Hangul
+            && (t.text == "수"
+                || t.text.starts_with("수가")
+                || t.text.starts_with("수는")
+                || t.text.starts_with("수를"))
+            && i > 0
+            && r.tokens[i - 1].kind == TokenKind::Hangul
+        {
+            c.count = true;
         }
         if t.is_any(&[
             "call",
@@ -227,7 +253,7 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
         {
             c.correlate = true;
         }
-        if any(t, lx::FAILED_WORDS) {
+        if any(t, lx::FAILED_WORDS) && !(t.is("broken") && r.is(i + 1, &["down", "out"])) {
             c.failed = true;
         }
         if any(t, lx::WHOLE_TRACE_WORDS) && !t.is("total") {

@@ -147,12 +147,22 @@ fn service_position(r: &Reading, i: usize) -> bool {
 }
 
 /// A name that looks like a service (`inventory-service`, `checkout_svc`, `billing-api`).
+/// (Not "per-service", "each-service", "non-service": the part before is an ordinary word.)
 pub(super) fn service_shaped(lower: &str) -> bool {
     [
         "-service", "_service", "-svc", "_svc", "-api", "-app", "-server", "-worker", "-gateway",
     ]
     .iter()
-    .any(|s| lower.ends_with(s) && lower.len() > s.len())
+    .any(|s| {
+        lower.strip_suffix(s).is_some_and(|head| {
+            !head.is_empty()
+                && ![
+                    "per", "each", "every", "all", "any", "by", "non", "multi", "micro", "cross",
+                    "inter", "the", "other", "third", "which", "this", "that",
+                ]
+                .contains(&head)
+        })
+    })
 }
 
 /// `msg is "order created"`, `reason = "x"`: a quoted value the fields pass reads.
@@ -189,6 +199,7 @@ pub(super) fn is_service_word(t: &Token) -> bool {
             "service",
             "services",
             "svc",
+            "svcs",
             "microservice",
             "app",
             "application",
@@ -297,8 +308,9 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
                     MatchQuality::Prefix => loose && followed_by_service,
                     // A misspelt name only where a service goes: "from paymnet", "paymnet errors",
                     // "ordr-service", "prodcut service" (not "did api-gateway produce").
+                    // (a misspelt name with a "-service" ending is unmistakable: taken in the first round)
                     MatchQuality::Typo(_) => {
-                        loose
+                        (loose || service_shaped(&t.lower))
                             && !vocab
                             && (t.lower.len() >= 5 || followed_by_service)
                             && service_position(r, i)
@@ -437,7 +449,9 @@ pub(super) fn read_levels(r: &mut Reading) {
             || lx::ko_contains(&t, &["에러", "오류", "예외", "익셉션"])
         {
             Some("error")
-        } else if any(&t, lx::FAILED_WORDS) || lx::ko_contains(&t, &["실패", "장애"]) {
+        } else if (any(&t, lx::FAILED_WORDS) && !(t.is("broken") && r.is(i + 1, &["down", "out"])))
+            || lx::ko_contains(&t, &["실패", "장애"])
+        {
             r.cues.failed = true;
             Some("error")
         } else if any(&t, lx::WARN_WORDS) || lx::ko_contains(&t, lx::WARN_KO) {

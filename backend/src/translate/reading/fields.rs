@@ -139,13 +139,28 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
             continue;
         };
         k = end;
-        // trailing Korean comparison: `1000 이상`, `500 초과`
+        // trailing comparison: `1000 이상`, `1000을 넘는`, `500 초과`, "500 or higher"
         let mut op = op;
-        if let Some(t) = r.tok(k)
+        let mut after = k;
+        while r.tok(after).is_some_and(|t| {
+            t.kind == TokenKind::Hangul
+                && ["을", "를", "이", "가", "은", "는"].contains(&t.text.as_str())
+        }) {
+            after += 1;
+        }
+        if let Some(t) = r.tok(after)
             && let Some(ko_op) = korean_comparison(t)
         {
             op = ko_op;
-            k += 1;
+            k = after + 1;
+        } else if r.is(k, &["or"])
+            && r.is(k + 1, &["higher", "above", "more", "greater", "over", "up"])
+        {
+            op = CmpOp::Gte;
+            k += 2;
+        } else if r.is(k, &["or"]) && r.is(k + 1, &["lower", "below", "less", "fewer", "under"]) {
+            op = CmpOp::Lte;
+            k += 2;
         }
         r.claim(i..k);
         r.note(

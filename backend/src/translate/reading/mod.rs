@@ -199,7 +199,7 @@ impl Reading {
 
 /// Reads the question. Never fails: what is not understood stays unclaimed.
 pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Reading {
-    let mut tokens = tokenize(question);
+    let mut tokens = split_compounds(tokenize(question), schema);
     correct_typos(&mut tokens, schema);
     let mut r = Reading {
         text: question.to_string(),
@@ -209,6 +209,7 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
         ..Reading::default()
     };
     read_cues(&mut r, false);
+    let tz = read_zone(&mut r).unwrap_or(tz);
     read_time(&mut r, now, tz);
     read_label_syntax(&mut r, schema);
     read_ids(&mut r);
@@ -220,8 +221,8 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
     read_quantiles(&mut r);
     read_thresholds(&mut r);
     read_intervals(&mut r);
-    read_topk_and_limit(&mut r);
     read_fields(&mut r, schema);
+    read_topk_and_limit(&mut r);
     read_http(&mut r);
     read_span_names(&mut r, schema);
     read_levels(&mut r);
@@ -380,7 +381,7 @@ fn correct_typos(tokens: &mut [Token], schema: &Schema) {
     for t in tokens.iter_mut() {
         let w = t.lower.as_str();
         if t.kind != TokenKind::Word
-            || w.len() < 5
+            || w.len() < 4
             || !w.chars().all(|c| c.is_ascii_lowercase())
             || lx::is_vocabulary(w)
             || index
@@ -396,7 +397,8 @@ fn correct_typos(tokens: &mut [Token], schema: &Schema) {
         let mut best: Option<(&str, usize)> = None;
         let mut tie = false;
         for k in KEY_WORDS {
-            if k.len().abs_diff(w.len()) > budget {
+            // four-letter words only by a missing letter ("eror" → error, "trce" → trace)
+            if k.len().abs_diff(w.len()) > budget || (w.len() == 4 && k.len() != 5) {
                 continue;
             }
             let d = strsim::damerau_levenshtein(w, k);
@@ -405,7 +407,9 @@ fn correct_typos(tokens: &mut [Token], schema: &Schema) {
             }
             match best {
                 Some((_, bd)) if d > bd => {}
-                Some((_, bd)) if d == bd => tie = true,
+                // "erros" is one edit from both "error" and "errors": the same word either way
+                Some((b, bd)) if d == bd && !same_word(b, k) => tie = true,
+                Some((_, bd)) if d == bd => {}
                 _ => {
                     best = Some((k, d));
                     tie = false;
@@ -416,6 +420,81 @@ fn correct_typos(tokens: &mut [Token], schema: &Schema) {
             t.lower = k.to_string();
         }
     }
+}
+
+/// A time zone the question names ("06:00 to 07:00 KST", "UTC 기준"): it overrides `--tz` for this question.
+fn read_zone(r: &mut Reading) -> Option<Tz> {
+    let zones: [(&str, &str); 12] = [
+        ("utc", "UTC"),
+        ("gmt", "UTC"),
+        ("kst", "Asia/Seoul"),
+        ("jst", "Asia/Tokyo"),
+        ("pst", "America/Los_Angeles"),
+        ("pdt", "America/Los_Angeles"),
+        ("est", "America/New_York"),
+        ("edt", "America/New_York"),
+        ("cet", "Europe/Berlin"),
+        ("cest", "Europe/Berlin"),
+        ("bst", "Europe/London"),
+        ("ist", "Asia/Kolkata"),
+    ];
+    let (i, name) = r.tokens.iter().enumerate().find_map(|(i, t)| {
+        if t.kind != TokenKind::Word {
+            return None;
+        }
+        zones
+            .iter()
+            .find(|(abbr, _)| t.lower == *abbr)
+            .map(|(_, name)| (i, *name))
+    })?;
+    let tz: Tz = name.parse().ok()?;
+    r.claim([i]);
+    // `UTC 기준`: "in UTC"
+    if r.tok(i + 1).is_some_and(|n| ko(n, &["기준"])) {
+        r.claim([i + 1]);
+    }
+    r.note("time", i, i + 1, format!("times in {name}"));
+    Some(tz)
+}
+
+/// Splits words joined by dashes when every part is a word the translator reads ("errors-per-second",
+/// "whole-trace", "start-to-finish"); names (services, label values, fields) stay whole.
+fn split_compounds(tokens: Vec<Token>, schema: &Schema) -> Vec<Token> {
+    let index = schema.index();
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let parts: Vec<&str> = t.lower.split('-').collect();
+        let splittable = t.kind == TokenKind::Word
+            && parts.len() > 1
+            && !entities::service_shaped(&t.lower)
+            && !lx::is_vocabulary(&t.lower)
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && (lx::is_vocabulary(p) || num::unit_nanos(p).is_some()))
+            && index.services.resolve(&t.lower).is_none()
+            && !index.label_values.contains_key(&t.lower);
+        if !splittable {
+            out.push(t);
+            continue;
+        }
+        let mut at = t.start;
+        for p in parts {
+            out.push(Token {
+                kind: TokenKind::Word,
+                text: t.text[at - t.start..at - t.start + p.len()].to_string(),
+                lower: p.to_string(),
+                start: at,
+                end: at + p.len(),
+            });
+            at += p.len() + 1;
+        }
+    }
+    out
+}
+
+/// Singular and plural of one key word.
+fn same_word(a: &str, b: &str) -> bool {
+    a.trim_end_matches('s') == b.trim_end_matches('s')
 }
 
 #[cfg(test)]

@@ -316,13 +316,24 @@ pub(super) fn read_korean_cued_phrases(r: &mut Reading, schema: &Schema) {
         let Some(cue_token) = r.tok(cue) else {
             continue;
         };
-        let negative =
-            lx::ko_contains(cue_token, lx::NEGATION_KO_AFTER) || cue_token.text.starts_with('없');
-        let positive = lx::ko_contains(cue_token, lx::CONTAIN_KO_AFTER);
+        // `포함되지 않은`, `들어가지 않은`: a contain verb negated by the next word
+        let negated_next = r.tok(cue + 1).is_some_and(|n| {
+            n.kind == TokenKind::Hangul && (n.text.starts_with('않') || n.text.starts_with('안'))
+        });
+        let contain_verb = lx::ko_contains(cue_token, &["포함", "들어"]);
+        let negative = lx::ko_contains(cue_token, lx::NEGATION_KO_AFTER)
+            || cue_token.text.starts_with('없')
+            || (contain_verb && negated_next);
+        let positive = lx::ko_contains(cue_token, lx::CONTAIN_KO_AFTER) || contain_verb;
         if (negative || positive) && (start..i).any(|k| plain_word(r, services, k)) {
             let text = r.text_of(start, i);
-            push_phrase(r, start, cue + 1, text, negative, false);
-            i = cue + 1;
+            let end = if contain_verb && negated_next {
+                cue + 2
+            } else {
+                cue + 1
+            };
+            push_phrase(r, start, end, text, negative, false);
+            i = end;
         }
     }
 }

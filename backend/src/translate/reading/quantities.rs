@@ -91,6 +91,10 @@ pub(super) const MORE: &[&str] = &[
     "exceeding",
     "exceeds",
     "exceed",
+    "exceeded",
+    "surpassing",
+    "surpassed",
+    "topping",
     "beyond",
     "slower",
     "longer",
@@ -524,10 +528,12 @@ pub(super) fn read_topk_and_limit(r: &mut Reading) {
             let recent = if r.is(j, &["most"]) && r.is(j + 1, &["recent"]) {
                 j += 2;
                 true
-            } else if r.is(
-                j,
-                &["latest", "newest", "recent", "last", "oldest", "earliest"],
-            ) {
+            } else if r.free(j)
+                && r.is(
+                    j,
+                    &["latest", "newest", "recent", "last", "oldest", "earliest"],
+                )
+            {
                 j += 1;
                 true
             } else {
@@ -607,8 +613,16 @@ pub(super) fn read_http(r: &mut Reading) {
                 && r.tokens
                     .iter()
                     .any(|x| x.is_any(&["http", "status", "returned", "responses", "response"])))
-            // "traces with a 504": in a question about requests a bare code is a status
-            || (lo >= 200 && (r.cues.traces || r.cues.requests) && i > 0 && r.tokens[i - 1].is_any(&["a", "an", "with"]));
+                        // "traces with a 504": in a question about requests a bare code is a status
+            || (lo >= 200 && (r.cues.traces || r.cues.requests) && i > 0 && r.tokens[i - 1].is_any(&["a", "an", "with"]))
+            // `500을 반환한`, `500 응답`: Korean words for returned/response after the particles
+            || {
+                let mut k = i + 1;
+                while r.tok(k).is_some_and(|x| x.kind == TokenKind::Hangul && ["을", "를", "이", "가", "으로", "로"].contains(&x.text.as_str())) {
+                    k += 1;
+                }
+                r.tok(k).is_some_and(|x| lx::ko_contains(x, &["반환", "응답", "리턴", "상태", "코드"]))
+            };
         if !context {
             continue;
         }
