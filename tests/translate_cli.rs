@@ -139,3 +139,30 @@ fn usage_errors_exit_non_zero_with_a_message() {
     let out = translate(&[]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn without_any_schema_service_names_are_taken_as_written() {
+    let out = translate(&[
+        "--json",
+        "--now",
+        NOW,
+        "show error logs from order-service in the last 3 hours",
+    ]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        v["query"],
+        r#"{service_name="order-service", level="error"}"#
+    );
+    let out = translate(&[
+        "--json",
+        "--now",
+        NOW,
+        "show logs from the inventory service",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        v["kind"], "clarify",
+        "a name not written as a service is not guessed: {v}"
+    );
+}

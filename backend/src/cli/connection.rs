@@ -20,10 +20,10 @@ pub const SECRET_ENV: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ConnectionArgs {
     /// Loki base URL, e.g. http://localhost:3100
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", env = "QUERENT_LOKI_URL")]
     pub loki: Option<String>,
     /// Tempo base URL, e.g. http://localhost:3200
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", env = "QUERENT_TEMPO_URL")]
     pub tempo: Option<String>,
     /// Loki basic-auth user (password from QUERENT_LOKI_PASSWORD; a bearer token from QUERENT_LOKI_TOKEN)
     #[arg(long, value_name = "USER")]

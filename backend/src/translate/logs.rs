@@ -117,16 +117,21 @@ fn selector(r: &Reading, schema: &Schema, levels: &[&str]) -> (Vec<Matcher>, Vec
     // Levels: the stream label when the schema has one with these values, else Loki's detected_level.
     let mut level_values = Vec::new();
     let mut missing = Vec::new();
+    // Without any schema, the common convention: a `level` stream label.
+    let no_schema = schema.loki.labels.is_empty();
     for level in levels {
         match schema.level_value(level_spellings(level)) {
             Some((_, v)) => level_values.push(v),
+            None if no_schema => level_values.push(level.to_string()),
             None => missing.push(*level),
         }
     }
-    if let (Some(level_label), false) = (
-        schema.loki.level_label.as_deref().and_then(label),
-        level_values.is_empty(),
-    ) {
+    let level_label = schema
+        .loki
+        .level_label
+        .as_deref()
+        .or(no_schema.then_some("level"));
+    if let (Some(level_label), false) = (level_label.and_then(label), level_values.is_empty()) {
         matchers.push(Matcher::any_of(level_label, &level_values));
     }
     if !missing.is_empty() {
@@ -374,11 +379,14 @@ fn loki_grouping(
                 .service_label
                 .clone()
                 .unwrap_or_else(|| "service_name".into()),
-            "level" => schema
-                .loki
-                .level_label
-                .clone()
-                .unwrap_or_else(|| "detected_level".into()),
+            "level" => schema.loki.level_label.clone().unwrap_or_else(|| {
+                // no schema at all: the common `level` label; a schema without one: Loki's own
+                if schema.loki.labels.is_empty() {
+                    "level".into()
+                } else {
+                    "detected_level".into()
+                }
+            }),
             "status" => match find_field(r, schema, STATUS_FIELDS, false) {
                 Some((name, source, _)) => {
                     if extra_parser.is_none() {

@@ -337,9 +337,7 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
             }
             None if loose => {
                 // `inventory-service`, `the inventory service`, `service inventory`: a service that is not there.
-                let suffixed = ["-service", "_service", "-svc", "-api", "-app"]
-                    .iter()
-                    .any(|s| t.lower.ends_with(s));
+                let suffixed = service_shaped(&t.lower);
                 let named = followed_by_service
                     && !vocab
                     && !lx::is_vocabulary(&t.lower)
@@ -350,7 +348,19 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
                 if suffixed || named {
                     let end = if followed_by_service { i + 2 } else { i + 1 };
                     r.claim(i..end);
-                    push_unique(&mut r.unknown_services, t.text.clone());
+                    if services.names().is_empty() && suffixed {
+                        // No services known at all (no schema, Loki unreachable): a name written as a
+                        // service is taken as written rather than refused.
+                        r.note(
+                            "service",
+                            i,
+                            end,
+                            format!("{} (as written: no services are known)", t.lower),
+                        );
+                        add_service(r, t.lower.clone(), i);
+                    } else {
+                        push_unique(&mut r.unknown_services, t.text.clone());
+                    }
                     i = end;
                     continue;
                 }
