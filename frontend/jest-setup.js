@@ -45,3 +45,8 @@ console.info = (...args) => {
   }
   info(...args);
 };
+
+// The machine is small (2 cores) and shared with Rust builds: give async queries time rather than flake.
+import { configure } from '@testing-library/react';
+configure({ asyncUtilTimeout: 10000 });
+jest.setTimeout(60000);
