@@ -15,6 +15,7 @@ pub mod grafana;
 pub mod ground;
 pub mod pipeline;
 pub mod plan;
+pub mod session;
 pub mod settings;
 pub mod translate;
 pub mod understand;
