@@ -245,3 +245,55 @@ fn a_follow_up_naming_an_unknown_service_asks_back() {
         "{plan}"
     );
 }
+
+mod common;
+
+/// `querent ask --session`: the second question of a CLI conversation is a follow-up, run for real
+/// against the recorded answers (D01, then D31's correlation over the last hour).
+#[tokio::test]
+async fn cli_sessions_carry_the_conversation_between_runs() {
+    let server = common::replay_eval_dev_canonical().await;
+    let cache = tempfile::tempdir().expect("temp dir");
+    let ask = |question: &str, session: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_querent"))
+            .env("XDG_CACHE_HOME", cache.path())
+            .args(["ask", "--json", "--now", NOW, "--loki", &server.uri()])
+            .args(["--tempo", &server.uri(), "--session", session, "--schema"])
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/demo-schema.json"
+            ))
+            .arg(question)
+            .output()
+            .expect("querent runs");
+        let v = serde_json::from_slice::<Value>(&out.stdout).expect("one JSON object");
+        (out.status.success(), v)
+    };
+    let (ok, first) = ask(ORDER_ERRORS_3H, "incident-42");
+    assert!(ok, "{first}");
+    assert_eq!(first["followUp"], false);
+    assert_eq!(first["logs"].as_array().unwrap().len(), 68);
+    let (ok, second) = ask("show the traces for those in the last hour", "incident-42");
+    assert!(ok, "{second}");
+    assert_eq!(second["session"], "incident-42");
+    assert_eq!(second["followUp"], true);
+    assert_eq!(second["plan"]["kind"], "correlate", "{second}");
+    assert_eq!(
+        second["plan"]["query"],
+        "{service_name=\"order-service\", level=\"error\"}"
+    );
+    assert!(!second["logs"].as_array().unwrap().is_empty(), "{second}");
+    // another session knows nothing of it: a trace search of its own (not recorded, so it fails)
+    let (_, other) = ask("show the traces for those in the last hour", "other");
+    assert_eq!(other["followUp"], false);
+    assert_eq!(other["plan"]["kind"], "traces", "{other}");
+    let file = cache.path().join("querent/sessions.json");
+    let saved: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    assert_eq!(
+        saved["sessions"]["incident-42"]["turns"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
