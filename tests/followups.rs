@@ -297,3 +297,86 @@ async fn cli_sessions_carry_the_conversation_between_runs() {
         2
     );
 }
+
+mod mcp_support;
+
+/// The Ask page in Grafana: questions of one `sessionId` are a conversation kept by the plugin; without
+/// a stored session (another id, a restarted plugin) the frontend's `context` is enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_page_sessions_follow_up_in_grafana() {
+    use grafana_plugin_sdk::pluginv2;
+    let server = mcp_support::peers().await;
+    let plugin = common::Plugin::start().await;
+    let ds = common::datasource(
+        json!({"lokiUrl": server.uri(), "tempoUrl": server.uri()}),
+        &[],
+    );
+    let ctx = common::plugin_context(ds);
+    // D01's range: the data's last three hours
+    let (from, to) = (1_795_585_136, 1_795_595_936);
+    let ask = |model: Value| {
+        let mut client = plugin.data();
+        let ctx = ctx.clone();
+        async move {
+            let response = client
+                .query_data(pluginv2::QueryDataRequest {
+                    plugin_context: Some(ctx),
+                    headers: Default::default(),
+                    queries: vec![common::data_query("A", model, from, to)],
+                })
+                .await
+                .expect("QueryData answers")
+                .into_inner();
+            let answer = response.responses["A"].clone();
+            assert_eq!(answer.status, 200, "{}", answer.error);
+            common::decode_frame(&answer.frames[0]).meta["custom"].clone()
+        }
+    };
+    let first =
+        ask(json!({"question": "show error logs from order-service", "sessionId": "thread-1"}))
+            .await;
+    assert_eq!(
+        first["plan"]["query"],
+        "{service_name=\"order-service\", level=\"error\"}"
+    );
+    let second =
+        ask(json!({"question": "what about payment-service?", "sessionId": "thread-1"})).await;
+    assert_eq!(
+        second["plan"]["query"],
+        mcp_support::PAYMENT_ERRORS,
+        "{second}"
+    );
+    assert_eq!(second["understood"][0]["what"], "context");
+    // a session the plugin has never seen, with the frontend's context
+    let third = ask(
+        json!({"question": "what about payment-service?", "sessionId": "thread-2",
+        "context": {"question": "show error logs from order-service", "plan": first["plan"]}}),
+    )
+    .await;
+    assert_eq!(
+        third["plan"]["query"],
+        mcp_support::PAYMENT_ERRORS,
+        "{third}"
+    );
+    // no session, no context: a question on its own (all payment-service lines, not recorded: 404)
+    let alone = plugin
+        .data()
+        .query_data(pluginv2::QueryDataRequest {
+            plugin_context: Some(ctx.clone()),
+            headers: Default::default(),
+            queries: vec![common::data_query(
+                "A",
+                json!({"question": "what about payment-service?"}),
+                from,
+                to,
+            )],
+        })
+        .await
+        .expect("QueryData answers")
+        .into_inner();
+    let error = &alone.responses["A"].error;
+    assert!(
+        error.contains("(query: `{service_name=\"payment-service\"}`)"),
+        "{error}"
+    );
+}

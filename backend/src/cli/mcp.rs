@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use super::common::{SchemaArgs, TimeArgs};
 use crate::mcp::{self, McpOptions, QuerentMcp};
-use crate::session::SessionStore;
+use crate::session::{SessionLimits, SessionStore};
 
 #[derive(Debug, clap::Args)]
 pub struct McpArgs {
@@ -18,6 +18,9 @@ pub struct McpArgs {
     /// (port 0 picks a free port; the address is printed on stderr).
     #[arg(long, value_name = "ADDR")]
     pub http: Option<String>,
+    /// Seconds a conversation session lives after its last question [default: 1800].
+    #[arg(long, value_name = "SECONDS")]
+    pub session_ttl: Option<u32>,
     #[command(flatten)]
     pub time: TimeArgs,
     #[command(flatten)]
@@ -41,7 +44,16 @@ pub async fn run(args: McpArgs) -> anyhow::Result<ExitCode> {
         },
         tz: Some(args.time.tz()?),
     };
-    let server = QuerentMcp::new(Arc::new(engine), Arc::new(SessionStore::default()), options);
+    let server = QuerentMcp::new(
+        Arc::new(engine),
+        Arc::new(SessionStore::new(SessionLimits {
+            ttl_seconds: args
+                .session_ttl
+                .map_or(SessionLimits::default().ttl_seconds, i64::from),
+            ..SessionLimits::default()
+        })),
+        options,
+    );
     match &args.http {
         None => mcp::serve_stdio(server).await?,
         Some(addr) => {

@@ -36,6 +36,9 @@ fn bad(name: &'static str, reason: impl Into<String>) -> ToolError {
     }
 }
 
+/// A time range: start and end.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
 /// `from`/`to`: RFC 3339, or `now`, `now-6h`, `now/d` relative to the call's now.
 fn time_arg(
     name: &'static str,
@@ -66,7 +69,7 @@ fn explicit_range(
     from: &Option<String>,
     to: &Option<String>,
     now: DateTime<Utc>,
-) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, ToolError> {
+) -> Result<Option<Span>, ToolError> {
     let start = time_arg("from", from.as_deref(), now)?;
     let end = time_arg("to", to.as_deref(), now)?;
     if start.is_none() && end.is_none() {
@@ -85,7 +88,7 @@ fn range(
     from: &Option<String>,
     to: &Option<String>,
     now: DateTime<Utc>,
-) -> Result<(DateTime<Utc>, DateTime<Utc>), ToolError> {
+) -> Result<Span, ToolError> {
     Ok(explicit_range(from, to, now)?.unwrap_or((now - crate::translate::DEFAULT_RANGE, now)))
 }
 
@@ -308,12 +311,8 @@ pub(crate) async fn get_trace(call: &Call<'_>, a: GetTraceArgs) -> Result<Value,
             "is not a trace id (up to 32 hex characters)",
         ));
     }
-    let fetched = call
-        .backend
-        .clients()
-        .tempo()?
-        .fetch_trace(a.trace_id.trim())
-        .await?;
+    let id = crate::execute::trace_id::parse_trace_id(a.trace_id.trim())?;
+    let fetched = call.backend.clients().tempo()?.fetch_trace(&id).await?;
     Ok(summarise_trace(&fetched, spans as usize))
 }
 
