@@ -12,7 +12,6 @@ use std::convert::Infallible;
 use std::path::Path;
 use std::process::Command;
 
-use bytes::Bytes;
 use grafana_plugin_sdk::pluginv2;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -28,7 +27,9 @@ async fn grafana_front(plugin: &common::Plugin, ctx: pluginv2::PluginContext) ->
     let client = plugin.resource();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let client = client.clone();
             let ctx = ctx.clone();
             tokio::spawn(async move {
@@ -37,11 +38,20 @@ async fn grafana_front(plugin: &common::Plugin, ctx: pluginv2::PluginContext) ->
                     let ctx = ctx.clone();
                     async move {
                         let (parts, body) = req.into_parts();
-                        let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-                        let mut headers = std::collections::HashMap::<String, pluginv2::StringList>::new();
+                        let body = body
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes())
+                            .unwrap_or_default();
+                        let mut headers =
+                            std::collections::HashMap::<String, pluginv2::StringList>::new();
                         for (k, v) in &parts.headers {
                             if let Ok(v) = v.to_str() {
-                                headers.entry(k.as_str().to_string()).or_default().values.push(v.to_string());
+                                headers
+                                    .entry(k.as_str().to_string())
+                                    .or_default()
+                                    .values
+                                    .push(v.to_string());
                             }
                         }
                         let answer = client
@@ -60,8 +70,9 @@ async fn grafana_front(plugin: &common::Plugin, ctx: pluginv2::PluginContext) ->
                             .await
                             .expect("a response")
                             .expect("one message");
-                        let mut response = hyper::Response::new(Full::new(Bytes::from(answer.body)));
-                        *response.status_mut() = hyper::StatusCode::from_u16(answer.code as u16).unwrap();
+                        let mut response = hyper::Response::new(Full::new(answer.body));
+                        *response.status_mut() =
+                            hyper::StatusCode::from_u16(answer.code as u16).unwrap();
                         for (k, vs) in answer.headers {
                             for v in vs.values {
                                 response.headers_mut().append(
@@ -108,7 +119,9 @@ async fn official_clients_drive_every_transport() {
     let server = peers().await;
     let uri = server.uri();
     let schema = schema_file();
-    let args = vec!["--loki", &uri, "--tempo", &uri, "--schema", &schema, "--now", NOW];
+    let args = vec![
+        "--loki", &uri, "--tempo", &uri, "--schema", &schema, "--now", NOW,
+    ];
     let (mut http_child, http_url) = spawn_http(&args);
     let plugin = common::Plugin::start().await;
     let ds = common::datasource(json!({"lokiUrl": uri, "tempoUrl": uri}), &[]);
@@ -119,7 +132,10 @@ async fn official_clients_drive_every_transport() {
         ("QUERENT_MCP_ARGS", serde_json::to_string(&args).unwrap()),
         ("MCP_HTTP_URL", http_url.clone()),
         ("MCP_GRAFANA_URL", grafana_url.clone()),
-        ("MCP_GRAFANA_RANGE", json!(["2026-11-25T05:38:56Z", NOW]).to_string()),
+        (
+            "MCP_GRAFANA_RANGE",
+            json!(["2026-11-25T05:38:56Z", NOW]).to_string(),
+        ),
         (
             "MCP_CONFORMANCE_OUT",
             format!("{}/target/mcp-conformance.json", env!("CARGO_MANIFEST_DIR")),

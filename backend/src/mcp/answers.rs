@@ -2,8 +2,6 @@
 //! engine as Grafana and the CLI: schema discovery, the translator (with sessions for follow-ups), the
 //! Loki/Tempo clients with the datasource's limits, the template summaries.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
@@ -11,8 +9,8 @@ use serde_json::{Value, json};
 use super::compact::{self, Page, cut};
 use super::server::{Backend, ToolError};
 use super::tools::{
-    AskArgs, DEFAULT_PAGE_ROWS, DescribeSchemaArgs, DiagnoseArgs, GetTraceArgs, ListServicesArgs,
-    MAX_PAGE_ROWS, MAX_QUERY_BYTES, QueryLogsArgs, QueryTracesArgs, TranslateArgs,
+    AskArgs, DEFAULT_PAGE_ROWS, GetTraceArgs, MAX_PAGE_ROWS, MAX_QUERY_BYTES, QueryLogsArgs,
+    QueryTracesArgs, TranslateArgs,
 };
 use super::trace_summary::summarise_trace;
 use crate::answer::summarise;
@@ -29,7 +27,7 @@ pub(crate) struct Call<'a> {
     pub tz: Tz,
 }
 
-fn bad(name: &'static str, reason: impl Into<String>) -> ToolError {
+pub(super) fn bad(name: &'static str, reason: impl Into<String>) -> ToolError {
     ToolError::Argument {
         name,
         reason: reason.into(),
@@ -65,7 +63,7 @@ fn time_arg(
 }
 
 /// The explicit range of a call, when it gives either end.
-fn explicit_range(
+pub(super) fn explicit_range(
     from: &Option<String>,
     to: &Option<String>,
     now: DateTime<Utc>,
@@ -110,7 +108,7 @@ fn page(limit: Option<u32>, number: Option<u32>) -> Result<Page, ToolError> {
     })
 }
 
-fn check_question(question: &str) -> Result<(), ToolError> {
+pub(super) fn check_question(question: &str) -> Result<(), ToolError> {
     if question.trim().is_empty() {
         return Err(bad("question", "is empty: ask about logs or traces"));
     }
@@ -140,7 +138,7 @@ fn check_query(query: &str) -> Result<(), ToolError> {
 }
 
 /// The plan object plus what a model needs to re-run or page it.
-fn plan_json(plan: &Plan) -> Value {
+pub(super) fn plan_json(plan: &Plan) -> Value {
     plan.to_contract_json()
 }
 
@@ -316,235 +314,6 @@ pub(crate) async fn get_trace(call: &Call<'_>, a: GetTraceArgs) -> Result<Value,
     Ok(summarise_trace(&fetched, spans as usize))
 }
 
-/// Error lines kept per message when grouping them.
-const TOP_MESSAGES: usize = 5;
-
-/// The investigation of a failing service.
-///
-/// SEAM (issue 5): until `analyse::diagnose` lands, this runs the correlate plan of the question (the
-/// service's error lines, whose trace ids lead to Tempo) and summarises it: error lines per service, the
-/// most repeated messages and the linked trace ids. Replace the body with the analysis stage's
-/// hypotheses when it exists; the tool's arguments and the top-level keys stay.
-pub(crate) async fn diagnose(call: &Call<'_>, a: DiagnoseArgs) -> Result<Value, ToolError> {
-    let question = match (a.question.as_deref(), a.service.as_deref()) {
-        (Some(q), _) if !q.trim().is_empty() => q.to_string(),
-        (_, Some(s)) if !s.trim().is_empty() => {
-            if s.len() > 200 {
-                return Err(bad("service", "is too long for a service name"));
-            }
-            format!("why is {s} failing?")
-        }
-        _ => return Err(bad("service", "or `question` is needed")),
-    };
-    check_question(&question)?;
-    let dashboard = explicit_range(&a.from, &a.to, call.now)?;
-    let discovery = call
-        .backend
-        .schema()
-        .get(call.backend.clients(), call.now)
-        .await;
-    let mut q = Question::new(&question, call.now);
-    q.tz = call.tz;
-    q.dashboard = dashboard;
-    let mut plan = crate::translate::translate(&q, &discovery.schema);
-    if plan.kind == PlanKind::Clarify {
-        let c = plan.clarification.unwrap_or_default();
-        return Err(ToolError::Run {
-            message: format!("{} Suggestions: {}", c.reason, c.suggestions.join("; ")),
-        });
-    }
-    if plan.kind == PlanKind::Logs {
-        plan.kind = PlanKind::Correlate;
-    }
-    if plan.kind != PlanKind::Correlate {
-        return Err(bad(
-            "question",
-            "does not name logs to investigate: give a `service`, or use `ask` for traces and metrics",
-        ));
-    }
-    let executed = execute::execute(&plan, call.backend.clients()).await?;
-    let mut per_service: BTreeMap<String, usize> = BTreeMap::new();
-    let mut messages: BTreeMap<String, (usize, String)> = BTreeMap::new();
-    let mut traces: Vec<String> = Vec::new();
-    if let execute::QueryResult::Streams(streams) = &executed.result {
-        for s in streams {
-            let service = s
-                .labels
-                .get("service_name")
-                .cloned()
-                .unwrap_or_else(|| "unknown".into());
-            *per_service.entry(service).or_default() += s.entries.len();
-            for e in &s.entries {
-                let entry = messages
-                    .entry(message_shape(&e.line))
-                    .or_insert((0, cut(&e.line, 200)));
-                entry.0 += 1;
-                if let Some(t) = crate::frames::trace_id_of(&s.labels, e)
-                    && !traces.contains(&t)
-                    && traces.len() < 10
-                {
-                    traces.push(t);
-                }
-            }
-        }
-    }
-    let mut top: Vec<(usize, String)> = messages.into_values().collect();
-    top.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let top: Vec<Value> = top
-        .into_iter()
-        .take(TOP_MESSAGES)
-        .map(|(n, example)| json!({ "count": n, "example": example }))
-        .collect();
-    Ok(json!({
-        "plan": plan_json(&plan),
-        "summary": summarise(&plan, &executed),
-        "errorLines": per_service,
-        "topErrors": top,
-        "traceIDs": traces,
-        "next": "call get_trace on a trace id for its critical path and failing spans",
-    }))
-}
-
-/// A line with its numbers, ids and quoted values blanked, so repeats of one message group together.
-fn message_shape(line: &str) -> String {
-    let mut out = String::with_capacity(line.len().min(300));
-    let mut last_hash = false;
-    for c in line.chars().take(300) {
-        if c.is_ascii_hexdigit() && (c.is_ascii_digit() || last_hash) {
-            if !last_hash {
-                out.push('#');
-            }
-            last_hash = true;
-        } else {
-            out.push(c);
-            last_hash = false;
-        }
-    }
-    // timestamps and ids at the start of lines differ on every line: skip to the message part
-    match out.find("msg=").or_else(|| out.find("\"msg\"")) {
-        Some(i) => out[i..].to_string(),
-        None => out,
-    }
-}
-
-pub(crate) async fn list_services(
-    call: &Call<'_>,
-    _a: ListServicesArgs,
-) -> Result<Value, ToolError> {
-    let discovery = call
-        .backend
-        .schema()
-        .get(call.backend.clients(), call.now)
-        .await;
-    let schema = &discovery.schema;
-    let loki: Vec<String> = schema
-        .loki
-        .service_label
-        .as_ref()
-        .map(|l| schema.label_values(l).to_vec())
-        .unwrap_or_default();
-    let services: Vec<Value> = schema
-        .services()
-        .into_iter()
-        .map(|name| {
-            let mut sources = Vec::new();
-            if loki.contains(&name) {
-                sources.push("loki");
-            }
-            if schema.tempo.services.contains(&name) {
-                sources.push("tempo");
-            }
-            json!({ "name": name, "sources": sources })
-        })
-        .collect();
-    let mut out = json!({ "services": services });
-    if !discovery.warnings.is_empty() {
-        out["warnings"] = json!(discovery.warnings);
-    }
-    Ok(out)
-}
-
-/// Values listed per label or attribute.
-const SCHEMA_VALUES: usize = 12;
-/// Tempo attribute names listed per scope.
-const SCHEMA_TAGS: usize = 40;
-
-fn first<T: Clone>(items: &[T], n: usize) -> Vec<T> {
-    items.iter().take(n).cloned().collect()
-}
-
-pub(crate) async fn describe_schema(
-    call: &Call<'_>,
-    a: DescribeSchemaArgs,
-) -> Result<Value, ToolError> {
-    let discovery = call
-        .backend
-        .schema()
-        .get(call.backend.clients(), call.now)
-        .await;
-    let schema = &discovery.schema;
-    if let Some(s) = &a.service
-        && !schema.services().contains(s)
-    {
-        return Err(bad(
-            "service",
-            format!(
-                "`{}` is not a known service; call list_services",
-                cut(s, 80)
-            ),
-        ));
-    }
-    let labels: BTreeMap<&String, Vec<String>> = schema
-        .loki
-        .labels
-        .iter()
-        .map(|(k, v)| (k, first(v, SCHEMA_VALUES)))
-        .collect();
-    let fields: BTreeMap<&String, Vec<String>> = schema
-        .loki
-        .fields
-        .iter()
-        .filter(|(svc, _)| a.service.as_ref().is_none_or(|s| s == *svc))
-        .map(|(svc, fs)| {
-            let list = fs
-                .iter()
-                .map(|f| format!("{} {:?}/{:?}", f.name, f.kind, f.source).to_lowercase())
-                .collect();
-            (svc, list)
-        })
-        .collect();
-    let tags: BTreeMap<&String, Vec<String>> = schema
-        .tempo
-        .tags
-        .iter()
-        .map(|(scope, names)| (scope, first(names, SCHEMA_TAGS)))
-        .collect();
-    let values: BTreeMap<&String, Vec<String>> = schema
-        .tempo
-        .values
-        .iter()
-        .map(|(k, v)| (k, first(v, SCHEMA_VALUES)))
-        .collect();
-    let mut out = json!({
-        "loki": {
-            "serviceLabel": schema.loki.service_label,
-            "levelLabel": schema.loki.level_label,
-            "labels": labels,
-            "fields": fields,
-            "fieldFormat": "name kind/parser (logfmt|json: `| logfmt | name > 1`; metadata: no parser)",
-        },
-        "tempo": {
-            "serviceAttribute": "resource.service.name",
-            "tags": tags,
-            "values": values,
-        },
-    });
-    if !discovery.warnings.is_empty() {
-        out["warnings"] = json!(discovery.warnings);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,13 +350,5 @@ mod tests {
         assert!(page(Some(0), None).is_err());
         assert!(page(Some(101), None).is_err());
         assert!(page(Some(100), Some(5000)).is_err());
-    }
-
-    #[test]
-    fn repeated_messages_share_a_shape() {
-        assert_eq!(
-            message_shape("ts=2026-11-25T06:00:01Z level=error msg=\"payment 1234 timed out\""),
-            message_shape("ts=2026-11-25T06:09:41Z level=error msg=\"payment 98 timed out\"")
-        );
     }
 }

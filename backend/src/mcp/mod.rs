@@ -8,7 +8,9 @@
 //! ([`handle_once`]). The whole `tools/list` answer stays under 12,000 characters (a test measures it).
 
 mod answers;
+mod catalog;
 mod compact;
+mod diagnose;
 mod http;
 mod server;
 pub mod tools;

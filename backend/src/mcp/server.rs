@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use super::answers::{self, Call};
 use super::tools::{self, TOOLS};
+use super::{catalog, diagnose};
 use crate::execute::Clients;
 use crate::pipeline::{Engine, SchemaSource};
 use crate::session::{SessionError, SessionStore};
@@ -141,15 +142,15 @@ impl QuerentMcp {
                 async { answers::get_trace(&call, parse("get_trace", arguments)?).await }.await
             }
             "diagnose" => {
-                async { answers::diagnose(&call, parse("diagnose", arguments)?).await }.await
+                async { diagnose::diagnose(&call, parse("diagnose", arguments)?).await }.await
             }
             "list_services" => {
-                async { answers::list_services(&call, parse("list_services", arguments)?).await }
+                async { catalog::list_services(&call, parse("list_services", arguments)?).await }
                     .await
             }
             "describe_schema" => {
                 async {
-                    answers::describe_schema(&call, parse("describe_schema", arguments)?).await
+                    catalog::describe_schema(&call, parse("describe_schema", arguments)?).await
                 }
                 .await
             }
