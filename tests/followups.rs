@@ -118,6 +118,33 @@ fn follow_ups_inherit_what_they_do_not_change() {
             json!({"kind": "logs", "query": "{service_name=\"product-service\"}",
                    "start": "2026-11-25T07:38:56Z", "end": "2026-11-25T08:38:56Z"}),
         ),
+        (
+            "p95 latency of product-service over the last 6 hours",
+            "what about payment-service?",
+            json!({"kind": "trace_metrics",
+                   "query": "{ resource.service.name = \"payment-service\" } | quantile_over_time(duration, 0.95)",
+                   "start": "2026-11-25T02:38:56Z", "end": "2026-11-25T08:38:56Z"}),
+        ),
+        (
+            "failed traces in payment-service over the last 3 hours",
+            "per 5 minutes",
+            json!({"kind": "trace_metrics", "step": "5m",
+                   "query": "{ resource.service.name = \"payment-service\" && status = error } | count_over_time()",
+                   "start": "2026-11-25T05:38:56Z", "end": "2026-11-25T08:38:56Z"}),
+        ),
+        (
+            "failed traces in payment-service over the last 3 hours",
+            "only the slow ones",
+            json!({"kind": "traces",
+                   "query": "{ resource.service.name = \"payment-service\" && status = error && duration > 1s }",
+                   "start": "2026-11-25T05:38:56Z", "end": "2026-11-25T08:38:56Z"}),
+        ),
+        (
+            ORDER_ERRORS_3H,
+            "how many?",
+            json!({"kind": "metrics", "instant": true, "end": "2026-11-25T08:38:56Z",
+                   "query": "sum(count_over_time({service_name=\"order-service\", level=\"error\"}[3h]))"}),
+        ),
         // Korean
         (
             "지난 3시간 동안 order-service에서 발생한 에러 로그 보여줘",

@@ -121,7 +121,7 @@ pub(super) fn is_followup(f: &Reading) -> bool {
     }
     // A fragment: a few words that name no subject and no kind of answer ("last 30 minutes",
     // "errors only", "per 5 minutes").
-    n <= 6 && !subject && !kind_words && !f.understood.is_empty()
+    n <= 6 && !subject && !kind_words && (!f.understood.is_empty() || asks_a_number(f))
 }
 
 /// "all services", "every service", "전체 서비스", "모든 서비스": the follow-up widens to every service.
@@ -135,4 +135,10 @@ pub(super) fn all_services(f: &Reading) -> bool {
         .tokens
         .iter()
         .any(|t| lx::ko(t, &["전체서비스", "모든서비스"]))
+}
+
+/// "how many?", "as a graph", "rate?": words about the shape of the answer, which note nothing.
+fn asks_a_number(f: &Reading) -> bool {
+    let c = &f.cues;
+    c.count || c.how_many || c.rate || c.per_second || c.over_time || c.ratio
 }
