@@ -3,13 +3,13 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: test test-rust lint eval lezer dist clean test-frontend build-frontend
+.PHONY: test test-rust lint eval lezer dist clean test-frontend build-frontend test-mcp
 
 NOW_OF_THE_DATA := 2026-11-25T08:38:56Z
 SCHEMA := tests/fixtures/demo-schema.json
 
 ## test: every test the project has (Rust, the evaluation, Grafana's grammars, the frontend)
-test: lint test-rust eval lezer test-frontend
+test: lint test-rust eval lezer test-mcp test-frontend
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -30,6 +30,13 @@ test-rust:
 	$(CARGO) build --locked --bins
 	rm -f target/translated-queries.jsonl
 	$(CARGO) test --locked --all-targets
+
+## test-mcp: real MCP clients against `querent mcp` (stdio, streamable HTTP, the Grafana route) over the
+## recorded Loki/Tempo: the official TypeScript SDK calling every tool, and the official conformance suite
+## (tally in target/mcp-conformance.json)
+test-mcp:
+	test -d tests/mcp/node_modules/@modelcontextprotocol/sdk || (cd tests/mcp && $(NPM) ci --no-audit --no-fund --silent)
+	$(CARGO) test --locked --test mcp_clients -- --ignored --nocapture
 
 ## eval: the translator on the dev set and our paraphrases (structural mode, recorded schema)
 eval:

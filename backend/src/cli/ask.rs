@@ -9,7 +9,8 @@ use super::common::{SchemaArgs, TimeArgs, describe_plan};
 use super::output;
 use crate::answer::{Answer, summarise};
 use crate::plan::PlanKind;
-use crate::translate::Question;
+use crate::session::{SessionStore, file as session_file};
+use crate::translate::{Previous, Question, Resolved};
 
 #[derive(Debug, clap::Args)]
 pub struct AskArgs {
@@ -18,6 +19,11 @@ pub struct AskArgs {
     /// Print one JSON object (plan, summary, hypotheses, rows).
     #[arg(long)]
     pub json: bool,
+    /// Continue a conversation: a follow-up ("now only the last 30 minutes", "what about
+    /// payment-service?") is read against this session's previous question. Any id you choose; sessions
+    /// live in $XDG_CACHE_HOME/querent/sessions.json for two hours after their last question.
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
     #[command(flatten)]
     pub time: TimeArgs,
     #[command(flatten)]
@@ -33,7 +39,17 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     let discovery = args.schema.discover(&engine, now).await?;
     let mut question = Question::new(&args.question, now);
     question.tz = args.time.tz()?;
-    let plan = crate::translate::translate(&question, &discovery.schema);
+    let conversation = match &args.session {
+        Some(id) => Some(Conversation::open(id)?),
+        None => None,
+    };
+    let previous = conversation.as_ref().and_then(|c| c.previous.clone());
+    let resolved =
+        crate::translate::translate_in_context(&question, previous.as_ref(), &discovery.schema);
+    if let Some(c) = &conversation {
+        c.record(&args.question, &resolved)?;
+    }
+    let plan = resolved.plan.clone();
     let mut answer = Answer {
         summary: String::new(),
         executed: None,
@@ -63,7 +79,12 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", answer.to_compact_json())?;
+        let mut json = answer.to_compact_json();
+        if let Some(c) = &conversation {
+            json["session"] = serde_json::json!(c.id);
+            json["followUp"] = serde_json::json!(resolved.followed);
+        }
+        writeln!(out, "{json}")?;
     } else {
         write!(out, "{}", describe_plan(&answer.plan))?;
         writeln!(out, "\n{}\n", answer.summary)?;
@@ -73,4 +94,36 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(code)
+}
+
+/// A CLI conversation: the sessions file, loaded for one question and saved after it.
+struct Conversation {
+    id: String,
+    path: std::path::PathBuf,
+    store: SessionStore,
+    previous: Option<Previous>,
+}
+
+impl Conversation {
+    fn open(id: &str) -> anyhow::Result<Self> {
+        let path = session_file::default_path(|k| std::env::var(k).ok()).ok_or_else(|| {
+            anyhow::anyhow!("--session needs a cache folder: set XDG_CACHE_HOME or HOME")
+        })?;
+        let now = chrono::Utc::now();
+        let store = session_file::load(&path, now)?;
+        let previous = store.context_or_start(id, now)?;
+        Ok(Conversation {
+            id: id.to_string(),
+            path,
+            store,
+            previous,
+        })
+    }
+
+    fn record(&self, question: &str, resolved: &Resolved) -> anyhow::Result<()> {
+        self.store
+            .record(&self.id, question, resolved, chrono::Utc::now());
+        session_file::save(&self.store, &self.path)?;
+        Ok(())
+    }
 }

@@ -53,11 +53,7 @@ fn build_stream_frame(
         ts_ns.push(entry.ts_ns.to_string());
         ids.push(unique_id(entry, &label_text, seen_ids));
         levels.push(lookup(&stream.labels, entry, LEVEL_KEYS));
-        trace_ids.push(
-            lookup(&stream.labels, entry, TRACE_ID_KEYS)
-                .and_then(|t| pad_trace_id(&t))
-                .or_else(|| trace_id_in_line(&entry.line)),
-        );
+        trace_ids.push(trace_id_of(&stream.labels, entry));
     }
     let mut fields = vec![
         Field::new("timestamp", Values::Time(times)),
@@ -82,6 +78,13 @@ fn build_stream_frame(
     let mut frame = Frame::new(label_text, fields);
     frame.meta = Some(FrameMeta::visualisation("logs"));
     frame
+}
+
+/// The trace id of a log line: from its labels or metadata, else found in the line (32 hex).
+pub fn trace_id_of(labels: &BTreeMap<String, String>, entry: &Entry) -> Option<String> {
+    lookup(labels, entry, TRACE_ID_KEYS)
+        .and_then(|t| pad_trace_id(&t))
+        .or_else(|| trace_id_in_line(&entry.line))
 }
 
 /// A value from the stream labels, then the entry's structured metadata, then its parsed labels.

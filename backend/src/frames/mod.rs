@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::execute::{Executed, QueryResult};
 use crate::plan::Plan;
 
+pub use logs::trace_id_of;
 pub use meta::{FrameMeta, Notice};
 
 /// Problems building or encoding a frame (all of them bugs: frames are built from typed values).

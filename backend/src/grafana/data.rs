@@ -16,7 +16,7 @@ use crate::execute;
 use crate::frames::{self, FrameContext};
 use crate::pipeline::{Translation, custom_meta};
 use crate::plan::{Plan, PlanKind};
-use crate::translate::{Question, translate};
+use crate::translate::Question;
 use chrono::Utc;
 
 /// Answers a whole QueryData request (never fails: errors go on the query they belong to).
@@ -124,7 +124,12 @@ async fn answer_question(
     }
     let discovery = instance.schema.get(&instance.clients, q.now).await;
     let mut translation = Translation {
-        plan: translate(&q, &discovery.schema),
+        plan: super::conversation::translate(
+            &q,
+            &question.model,
+            &instance.datasource.uid,
+            &discovery.schema,
+        ),
         warnings: discovery.warnings.clone(),
     };
     if let Some(limit) = question.limit {

@@ -4,9 +4,11 @@
 //! editor's resource calls (`resource.rs`) and health checks (`health.rs`), and maps errors to the
 //! status Grafana records (`status.rs`).
 
+pub mod conversation;
 mod data;
 mod health;
 mod instance;
+mod mcp;
 mod plugin;
 pub mod query_model;
 mod resource;

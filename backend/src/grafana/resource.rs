@@ -9,6 +9,7 @@
 //! | `GET schema` | the discovered schema: labels and values, fields per service, Tempo tags and values |
 //! | `GET examples` | `{ "examples": [...] }`: questions that work on the connected data |
 //! | `POST translate` `{question, from?, to?, tz?}` | `{ "plan", "understood", "timeSource", "warnings"? }` |
+//! | `POST mcp` (and `GET`/`DELETE`, answered 405) | MCP streamable HTTP, stateless, JSON answers (`grafana/mcp.rs`) |
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,6 +27,9 @@ pub async fn call_resource(
     cache: &InstanceCache,
     request: &pluginv2::CallResourceRequest,
 ) -> pluginv2::CallResourceResponse {
+    if request.path.trim_matches('/') == "mcp" {
+        return super::mcp::call_mcp(cache, request).await;
+    }
     let (status, body) = match cache.get(request.plugin_context.as_ref()) {
         Ok(instance) => route(&instance, request).await,
         Err(e) => (http_status(&e), error_body(&e.user_message())),

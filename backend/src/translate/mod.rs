@@ -8,6 +8,7 @@ mod clarify;
 
 pub use clarify::examples;
 mod decide;
+mod followup;
 pub mod lexicon;
 mod logs;
 pub mod reading;
@@ -15,6 +16,8 @@ mod traces;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+
+pub use followup::{MAX_CHAIN, Previous, Resolved, translate_in_context};
 
 use crate::ground::Schema;
 use crate::plan::{Plan, PlanKind, TimeSource};
