@@ -481,7 +481,11 @@ fn split_compounds(tokens: Vec<Token>, schema: &Schema) -> Vec<Token> {
         for p in parts {
             out.push(Token {
                 kind: TokenKind::Word,
-                text: t.text.get(at - t.start..at - t.start + p.len()).unwrap_or(p).to_string(),
+                text: t
+                    .text
+                    .get(at - t.start..at - t.start + p.len())
+                    .unwrap_or(p)
+                    .to_string(),
                 lower: p.to_string(),
                 start: at,
                 end: at + p.len(),
