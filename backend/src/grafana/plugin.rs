@@ -55,9 +55,11 @@ impl Data for QuerentPlugin {
         &self,
         request: Request<pluginv2::QueryDataRequest>,
     ) -> Result<Response<pluginv2::QueryDataResponse>, Status> {
-        Ok(Response::new(
-            data::query_data(&self.instances, request.into_inner()).await,
-        ))
+        let response = data::query_data(&self.instances, request.into_inner()).await;
+        for answer in response.responses.values() {
+            execute::metrics::metrics().query(answer.error.is_empty());
+        }
+        Ok(Response::new(response))
     }
 }
 
@@ -85,14 +87,23 @@ impl Diagnostics for QuerentPlugin {
         ))
     }
 
+    /// Prometheus text: requests to Loki/Tempo, retries, queueing, the response cache's hit rate and
+    /// size, queries answered. (Other parts append their own families to [`metrics_text`].)
     async fn collect_metrics(
         &self,
         _request: Request<pluginv2::CollectMetricsRequest>,
     ) -> Result<Response<pluginv2::CollectMetricsResponse>, Status> {
         Ok(Response::new(pluginv2::CollectMetricsResponse {
-            metrics: None,
+            metrics: Some(pluginv2::collect_metrics_response::Payload {
+                prometheus: metrics_text().into_bytes(),
+            }),
         }))
     }
+}
+
+/// Everything CollectMetrics reports, in Prometheus' text format.
+pub fn metrics_text() -> String {
+    execute::metrics::metrics().prometheus_text()
 }
 
 /// Binds 127.0.0.1 on a free port, prints the handshake line, serves until SIGTERM/SIGINT.
