@@ -12,6 +12,9 @@
 //!   encoder), the check Grafana's Go reader makes.
 #![allow(dead_code)]
 
+pub mod faulty;
+pub mod synth;
+
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -305,6 +308,11 @@ impl Plugin {
 
     pub fn health(&self) -> tonic_health::pb::health_client::HealthClient<Channel> {
         tonic_health::pb::health_client::HealthClient::new(self.channel.clone())
+    }
+
+    /// The process id (for reading its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether the process is still alive.
