@@ -5,6 +5,7 @@
 //! status Grafana records (`status.rs`).
 
 mod data;
+mod data_service;
 mod health;
 mod instance;
 mod plugin;
@@ -14,5 +15,5 @@ pub mod status;
 
 pub use data::run_plan;
 pub use instance::{Instance, InstanceCache};
-pub use plugin::{QuerentPlugin, ServeError, handshake_line, serve};
+pub use plugin::{QuerentPlugin, ServeError, handshake_line, metrics_text, serve};
 pub use query_model::QueryModelError;
