@@ -978,4 +978,34 @@ mod tests {
         let err = RawSettings::from_grafana(b"{not json", &HashMap::new()).unwrap_err();
         assert!(err.to_string().contains("jsonData"));
     }
+
+    #[test]
+    fn load_and_guardrail_keys_parse_with_defaults() {
+        let s = Settings::from_raw(&raw(json!({}), &[])).unwrap();
+        assert_eq!(s.limits.max_concurrent_requests.get(), 32);
+        assert_eq!(s.limits.cache_ttl, DEFAULT_CACHE_TTL);
+        assert_eq!(s.limits.max_scan_bytes, None);
+        assert_eq!(s.limits.max_query_range, Some(DEFAULT_MAX_QUERY_RANGE));
+        let s = Settings::from_raw(&raw(
+            json!({ "maxConcurrentRequests": "4", "cacheTtlSeconds": 0, "cacheMaxBytes": 1000,
+                    "maxScanBytes": 5368709120u64, "scanBudgetAction": "refuse", "maxQueryRangeHours": 0 }),
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(s.limits.max_concurrent_requests.get(), 4);
+        assert!(s.limits.cache_ttl.is_zero());
+        assert_eq!(s.limits.cache_max_bytes, 1000);
+        assert_eq!(s.limits.max_scan_bytes, Some(5 << 30));
+        assert_eq!(s.limits.scan_budget_action, ScanBudgetAction::Refuse);
+        assert_eq!(s.limits.max_query_range, None);
+        for (key, bad) in [
+            ("maxConcurrentRequests", json!(0)),
+            ("cacheTtlSeconds", json!(-1)),
+            ("maxScanBytes", json!("lots")),
+            ("scanBudgetAction", json!("shrug")),
+        ] {
+            let err = Settings::from_raw(&raw(json!({ key: bad }), &[])).unwrap_err();
+            assert!(err.to_string().contains(key), "{err}");
+        }
+    }
 }

@@ -253,7 +253,11 @@ impl Plugin {
         } else {
             Stdio::null()
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gpx_querent"))
+        // `QUERENT_PLUGIN_BIN` runs another build (e.g. the release binary for the load test).
+        let bin = std::env::var_os("QUERENT_PLUGIN_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_gpx_querent")));
+        let mut child = Command::new(bin)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
