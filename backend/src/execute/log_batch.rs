@@ -107,6 +107,14 @@ impl StrColumn {
         std::str::from_utf8(&self.bytes[start..end]).ok()
     }
 
+    /// The bytes of one row (empty for a null or a row past the end).
+    pub fn bytes_of(&self, row: usize) -> &[u8] {
+        match (self.offsets.get(row), self.offsets.get(row + 1)) {
+            (Some(&start), Some(&end)) => &self.bytes[start as usize..end as usize],
+            _ => &[],
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
         (0..self.len()).map(|i| self.get(i))
     }

@@ -74,13 +74,13 @@ fn build_stream_frame(stream: StreamColumns, ctx: &FrameContext) -> Frame {
     let mut ts_ns = StrColumn::with_capacity(n, n * 19);
     let mut ids = StrColumn::with_capacity(n, n * 36);
     let mut levels = StrColumn::with_capacity(n, if label_level.is_some() { n * 5 } else { 0 });
-    let mut trace_ids = StrColumn::with_capacity(n, 0);
+    let mut trace_ids = StrColumn::with_capacity(n, n * 32);
     let mut any_level = false;
     let mut any_trace = false;
     let mut dedup = Dedup::new(&ts);
     let mut meta_rows = meta.iter().peekable();
     for (row, &t) in ts.iter().enumerate() {
-        let line = lines.get(row).unwrap_or_default();
+        let line = lines.bytes_of(row);
         let entry_meta = match meta_rows.peek() {
             Some((r, m)) if *r as usize == row => {
                 meta_rows.next();
@@ -94,7 +94,7 @@ fn build_stream_frame(stream: StreamColumns, ctx: &FrameContext) -> Frame {
         write_i64(buf, t);
         let digits = start..buf.len();
         ts_ns.end_row();
-        let hash = xxhash_rust::xxh3::xxh3_64_with_seed(line.as_bytes(), seed);
+        let hash = xxhash_rust::xxh3::xxh3_64_with_seed(line, seed);
         let id = ids.bytes_mut();
         let ts_text = &ts_ns.bytes_mut()[digits];
         id.extend_from_slice(ts_text);
@@ -284,10 +284,12 @@ impl Hasher for MixHasher {
 /// Finds `trace_id=<hex>` (logfmt), `"trace_id":"<hex>"` (JSON) and similar in a log line: the first
 /// key of [`TRACE_ID_KEYS`] that has a 16..=32 hex value, at its first such place. Returns the hex as
 /// written (see [`push_padded`]). All keys start with `trace`, so one `memmem` pass finds them all.
-pub(crate) fn trace_id_in_line(line: &str) -> Option<&str> {
-    let bytes = line.as_bytes();
+pub(crate) fn trace_id_in_line(line: &[u8]) -> Option<&str> {
+    static TRACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"trace"));
+    let bytes = line;
     let mut best: Option<(usize, &str)> = None;
-    for pos in memchr::memmem::find_iter(bytes, b"trace") {
+    for pos in TRACE.find_iter(bytes) {
         let Some(k) = TRACE_ID_KEYS
             .iter()
             .position(|key| bytes[pos..].starts_with(key.as_bytes()))
@@ -297,7 +299,10 @@ pub(crate) fn trace_id_in_line(line: &str) -> Option<&str> {
         if best.is_some_and(|(b, _)| b <= k) {
             continue;
         }
-        let after = &line[pos + TRACE_ID_KEYS[k].len()..];
+        // Keys are ASCII, so the text after one starts on a character boundary.
+        let Ok(after) = std::str::from_utf8(&line[pos + TRACE_ID_KEYS[k].len()..]) else {
+            continue;
+        };
         let rest = after.trim_start_matches('"').trim_start();
         if let Some(value) = rest.strip_prefix('=').or_else(|| rest.strip_prefix(':')) {
             let value = value.trim_start().trim_start_matches('"');
@@ -317,27 +322,29 @@ pub(crate) fn trace_id_in_line(line: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
+    fn tid(line: &str) -> Option<&str> {
+        trace_id_in_line(line.as_bytes())
+    }
+
     #[test]
     fn finds_trace_ids_in_logfmt_and_json_lines() {
         assert_eq!(
-            trace_id_in_line(
-                "level=error msg=x trace_id=dbb464a3cec79642a13a9da294e7eb2a span_id=1"
-            ),
+            tid("level=error msg=x trace_id=dbb464a3cec79642a13a9da294e7eb2a span_id=1"),
             Some("dbb464a3cec79642a13a9da294e7eb2a")
         );
         assert_eq!(
-            trace_id_in_line(r#"{"msg":"slow","trace_id": "6d77959500fa0eb45c5f48d40df407b8"}"#),
+            tid(r#"{"msg":"slow","trace_id": "6d77959500fa0eb45c5f48d40df407b8"}"#),
             Some("6d77959500fa0eb45c5f48d40df407b8")
         );
-        assert_eq!(trace_id_in_line("trace_id=xyz"), None);
-        assert_eq!(trace_id_in_line("no ids here"), None);
+        assert_eq!(tid("trace_id=xyz"), None);
+        assert_eq!(tid("no ids here"), None);
         // The first key in preference order wins, wherever it is.
         assert_eq!(
-            trace_id_in_line("traceID=aaaaaaaaaaaaaaaa trace_id=BBBBBBBBBBBBBBBB"),
+            tid("traceID=aaaaaaaaaaaaaaaa trace_id=BBBBBBBBBBBBBBBB"),
             Some("BBBBBBBBBBBBBBBB")
         );
         assert_eq!(
-            trace_id_in_line("trace_id=zz traceId=cccccccccccccccc"),
+            tid("trace_id=zz traceId=cccccccccccccccc"),
             Some("cccccccccccccccc")
         );
     }
