@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: test test-rust lint eval lezer dist clean test-frontend build-frontend test-mcp
+.PHONY: test test-rust lint eval lezer dist clean test-frontend build-frontend test-mcp load
 
 NOW_OF_THE_DATA := 2026-11-25T08:38:56Z
 SCHEMA := tests/fixtures/demo-schema.json
@@ -37,6 +37,13 @@ test-rust:
 test-mcp:
 	test -d tests/mcp/node_modules/@modelcontextprotocol/sdk || (cd tests/mcp && $(NPM) ci --no-audit --no-fund --silent)
 	$(CARGO) test --locked --test mcp_clients -- --ignored --nocapture
+
+## load: the full load test (issue 9): 200 concurrent QueryData callers for 60 s against the release
+## plugin binary; prints queries/s, p50/p99 latency and RSS (CI runs the 5-second version in test-rust)
+load:
+	$(CARGO) build --release --locked --bin gpx_querent
+	QUERENT_PLUGIN_BIN=$(CURDIR)/target/release/gpx_querent QUERENT_LOAD_SECONDS=60 \
+		$(CARGO) test --release --locked --test load -- --nocapture
 
 ## eval: the translator on the dev set and our paraphrases (structural mode, recorded schema)
 eval:

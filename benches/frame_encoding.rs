@@ -37,6 +37,7 @@ fn bench(c: &mut Criterion) {
                 query: "{level=\"error\"}".into(),
                 result: QueryResult::Streams(streams),
                 limit: Some(1000),
+                warnings: Vec::new(),
             };
             let frames = build_frames(&plan, &executed, &ctx);
             let bytes: usize = frames.iter().map(|f| to_arrow(f).unwrap().len()).sum();

@@ -42,6 +42,7 @@ fn log_frames(streams: Vec<Stream>, ctx: &FrameContext) -> Vec<common::DecodedFr
         query: "{...}".into(),
         result: QueryResult::Streams(streams),
         limit: Some(1000),
+        warnings: Vec::new(),
     };
     encode(build_frames(&plan(PlanKind::Logs, "{...}"), &executed, ctx))
 }
@@ -142,6 +143,7 @@ fn empty_results_still_carry_the_executed_query() {
         query: "{app=\"none\"}".into(),
         result: QueryResult::Streams(vec![]),
         limit: Some(100),
+        warnings: Vec::new(),
     };
     let frames = encode(build_frames(
         &plan(PlanKind::Logs, "{app=\"none\"}"),
@@ -162,6 +164,7 @@ fn empty_results_still_carry_the_executed_query() {
             instant: false,
         },
         limit: None,
+        warnings: Vec::new(),
     };
     let frames = encode(build_frames(
         &plan(PlanKind::Metrics, "sum(x)"),
@@ -198,6 +201,7 @@ fn nan_and_infinite_samples_survive_encoding_and_custom_meta_is_kept() {
             instant: false,
         },
         limit: None,
+        warnings: Vec::new(),
     };
     let ctx = FrameContext {
         custom: Some(json!({"question": "errors?", "timeSource": "question"})),
@@ -227,6 +231,7 @@ fn trace_frame(trace: Trace, id: &str) -> common::DecodedFrame {
             trace,
         })),
         limit: None,
+        warnings: Vec::new(),
     };
     encode(build_frames(
         &plan(PlanKind::Trace, id),
@@ -361,6 +366,7 @@ async fn every_eval_dev_answer_runs_and_frames() {
                         query,
                         result,
                         limit: None,
+                        warnings: Vec::new(),
                     },
                 )
             }
@@ -394,6 +400,7 @@ async fn every_eval_dev_answer_runs_and_frames() {
                         query: p("q"),
                         result,
                         limit: Some(20),
+                        warnings: Vec::new(),
                     },
                 )
             }

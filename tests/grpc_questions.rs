@@ -234,7 +234,7 @@ async fn schema_and_examples_come_from_discovery() {
 }
 
 #[tokio::test]
-async fn unreachable_loki_still_translates_and_says_why() {
+async fn unreachable_loki_still_translates_as_written_and_says_why() {
     let replay = Replay::start_with(&["tempo"]).await;
     let plugin = Plugin::start().await;
     let dead = format!("http://127.0.0.1:{}", common::closed_port());
@@ -251,9 +251,16 @@ async fn unreachable_loki_still_translates_and_says_why() {
     )
     .await;
     assert_eq!(code, 200, "{body}");
+    // Nothing is known without Loki: the name written as a service is taken as written (the query then
+    // fails on its own with "cannot connect to Loki"), and the answer says why the schema is empty.
+    assert_eq!(body["plan"]["kind"], "logs", "{body}");
     assert_eq!(
-        body["plan"]["kind"], "clarify",
-        "no services known without Loki: {body}"
+        body["plan"]["query"], "{service_name=\"order-service\", level=\"error\"}",
+        "{body}"
+    );
+    assert!(
+        body["understood"].to_string().contains("as written"),
+        "{body}"
     );
     assert!(
         body["warnings"]

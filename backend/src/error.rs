@@ -53,7 +53,8 @@ fn execute_kind(e: &ExecuteError) -> ErrorKind {
         | ExecuteError::InvalidArgument { .. }
         | ExecuteError::InvalidTimeRange { .. }
         | ExecuteError::NothingToRun { .. }
-        | ExecuteError::TooLarge { .. } => ErrorKind::User,
+        | ExecuteError::TooLarge { .. }
+        | ExecuteError::ScanBudget { .. } => ErrorKind::User,
         // 400: Loki/Tempo refused the query itself (parse errors and the like).
         ExecuteError::Status { status: 400, .. } => ErrorKind::User,
         ExecuteError::Status { .. }
@@ -61,6 +62,8 @@ fn execute_kind(e: &ExecuteError) -> ErrorKind {
         | ExecuteError::Timeout { .. }
         | ExecuteError::Decode { .. }
         | ExecuteError::Request { .. }
+        | ExecuteError::Incomplete { .. }
+        | ExecuteError::Busy { .. }
         | ExecuteError::TraceNotFound { .. } => ErrorKind::Downstream,
     }
 }

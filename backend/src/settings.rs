@@ -25,6 +25,17 @@ pub const DEFAULT_MAX_TRACES: NonZeroU32 = NonZeroU32::new(20).expect("non-zero"
 /// room for big traces while keeping one runaway query from exhausting the plugin's memory.
 pub const DEFAULT_MAX_RESPONSE_BYTES: NonZeroUsize =
     NonZeroUsize::new(64 * 1024 * 1024).expect("non-zero");
+/// Requests in flight to one backend (Loki or Tempo) per datasource: enough for a busy dashboard, few
+/// enough that a refresh storm queues in the plugin instead of piling onto Loki's queriers.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: NonZeroUsize = NonZeroUsize::new(32).expect("non-zero");
+/// How long an answer is reused for an identical query: covers the panels of one dashboard refresh
+/// and bursts of refreshes, short enough that nobody reads stale data.
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(10);
+/// Memory the response cache may hold; one answer over an eighth of it is shared but not kept.
+pub const DEFAULT_CACHE_MAX_BYTES: usize = 64 * 1024 * 1024;
+/// Longest time range a query covers: Loki's own default `max_query_length` (721h), so nothing Loki
+/// would have answered is narrowed.
+pub const DEFAULT_MAX_QUERY_RANGE: Duration = Duration::from_secs(721 * 3600);
 /// LLM calls are slow (local models especially); two minutes matches Grafana's LLM app.
 pub const DEFAULT_LLM_TIMEOUT: Duration = Duration::from_secs(120);
 /// Upper bound for every timeout option: beyond this Grafana has long given up on the request.
@@ -107,8 +118,20 @@ pub struct RawSettings {
     pub max_lines: Option<Lenient>,
     /// Trace search limit when a query gives none (default 20).
     pub max_traces: Option<Lenient>,
-    /// Largest Loki/Tempo response body read, in bytes (default 64 MiB).
+    /// Largest Loki/Tempo response body read, in bytes (default 64 MiB); a larger log answer is cut.
     pub max_response_bytes: Option<Lenient>,
+    /// Requests in flight to each of Loki and Tempo at most (default 32).
+    pub max_concurrent_requests: Option<Lenient>,
+    /// Seconds an answer is reused for an identical query (default 10; 0 turns the cache off).
+    pub cache_ttl_seconds: Option<Lenient>,
+    /// Bytes the response cache may hold (default 64 MiB).
+    pub cache_max_bytes: Option<Lenient>,
+    /// Bytes a log or LogQL metric query may make Loki scan, from `index/stats` (default: no check).
+    pub max_scan_bytes: Option<Lenient>,
+    /// Over `maxScanBytes`: `narrow` the time range to what fits (default) or `refuse` the query.
+    pub scan_budget_action: Option<String>,
+    /// Longest time range of a query, in hours (default 721); a longer one keeps its end.
+    pub max_query_range_hours: Option<Lenient>,
     /// `none` (default), `openai`, `azure`, `openai-compatible`, `grafana-llm-app`.
     pub llm_provider: Option<String>,
     /// OpenAI-compatible endpoint base, e.g. `http://ollama:11434/v1`.
@@ -259,6 +282,16 @@ pub struct Limits {
     pub max_lines: NonZeroU32,
     pub max_traces: NonZeroU32,
     pub max_response_bytes: NonZeroUsize,
+    /// Per backend.
+    pub max_concurrent_requests: NonZeroUsize,
+    /// Zero: no cache.
+    pub cache_ttl: Duration,
+    pub cache_max_bytes: usize,
+    /// `None`: no `index/stats` check.
+    pub max_scan_bytes: Option<u64>,
+    pub scan_budget_action: ScanBudgetAction,
+    /// `None`: any range.
+    pub max_query_range: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -267,8 +300,24 @@ impl Default for Limits {
             max_lines: DEFAULT_MAX_LINES,
             max_traces: DEFAULT_MAX_TRACES,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            cache_ttl: DEFAULT_CACHE_TTL,
+            cache_max_bytes: DEFAULT_CACHE_MAX_BYTES,
+            max_scan_bytes: None,
+            scan_budget_action: ScanBudgetAction::Narrow,
+            max_query_range: Some(DEFAULT_MAX_QUERY_RANGE),
         }
     }
+}
+
+/// What a query over `maxScanBytes` gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScanBudgetAction {
+    /// Runs over the most recent part of the range that fits, with a notice.
+    #[default]
+    Narrow,
+    /// Fails with a message giving the bytes and the budget.
+    Refuse,
 }
 
 /// Which LLM endpoint flavour to talk to.
@@ -408,6 +457,37 @@ impl Settings {
                             expected: "a positive whole number of bytes",
                         })?
                 }
+            },
+            max_concurrent_requests: parse_non_zero_u32(
+                "maxConcurrentRequests",
+                raw.max_concurrent_requests.as_ref(),
+            )?
+            .and_then(|n| NonZeroUsize::new(n.get() as usize))
+            .unwrap_or(DEFAULT_MAX_CONCURRENT_REQUESTS),
+            cache_ttl: parse_seconds_or_zero("cacheTtlSeconds", raw.cache_ttl_seconds.as_ref())?
+                .unwrap_or(DEFAULT_CACHE_TTL),
+            cache_max_bytes: parse_u64("cacheMaxBytes", raw.cache_max_bytes.as_ref())?
+                .map_or(DEFAULT_CACHE_MAX_BYTES, |n| n as usize),
+            max_scan_bytes: parse_u64("maxScanBytes", raw.max_scan_bytes.as_ref())?
+                .filter(|n| *n > 0),
+            scan_budget_action: match non_empty(raw.scan_budget_action.as_ref()) {
+                None | Some("narrow") => ScanBudgetAction::Narrow,
+                Some("refuse") => ScanBudgetAction::Refuse,
+                Some(other) => {
+                    return Err(SettingsError::InvalidChoice {
+                        key: "scanBudgetAction".into(),
+                        value: other.to_string(),
+                        expected: "`narrow`, `refuse`",
+                    });
+                }
+            },
+            max_query_range: match parse_u64(
+                "maxQueryRangeHours",
+                raw.max_query_range_hours.as_ref(),
+            )? {
+                None => Some(DEFAULT_MAX_QUERY_RANGE),
+                Some(0) => None,
+                Some(h) => Some(Duration::from_secs(h.saturating_mul(3600))),
             },
         };
         let llm = llm_settings(raw)?;
@@ -610,6 +690,46 @@ fn parse_timeout(
     };
     let secs: f64 = text.parse().map_err(|_| invalid())?;
     if !secs.is_finite() || secs <= 0.0 || secs > MAX_TIMEOUT.as_secs_f64() {
+        return Err(invalid());
+    }
+    Ok(Some(Duration::from_secs_f64(secs)))
+}
+
+/// A whole number (zero allowed).
+fn parse_u64(key: &'static str, value: Option<&Lenient>) -> Result<Option<u64>, SettingsError> {
+    match value {
+        None => Ok(None),
+        Some(Lenient(text)) if text.is_empty() => Ok(None),
+        Some(Lenient(text)) => {
+            text.parse::<u64>()
+                .map(Some)
+                .map_err(|_| SettingsError::InvalidNumber {
+                    key,
+                    value: text.clone(),
+                    expected: "a whole number (0 or more)",
+                })
+        }
+    }
+}
+
+/// Seconds, zero allowed (zero turns a feature off), at most an hour.
+fn parse_seconds_or_zero(
+    key: &'static str,
+    value: Option<&Lenient>,
+) -> Result<Option<Duration>, SettingsError> {
+    let Some(Lenient(text)) = value else {
+        return Ok(None);
+    };
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || SettingsError::InvalidNumber {
+        key,
+        value: text.clone(),
+        expected: "a number of seconds from 0 to 3600",
+    };
+    let secs: f64 = text.parse().map_err(|_| invalid())?;
+    if !secs.is_finite() || !(0.0..=3600.0).contains(&secs) {
         return Err(invalid());
     }
     Ok(Some(Duration::from_secs_f64(secs)))
@@ -857,5 +977,35 @@ mod tests {
     fn malformed_json_data_is_an_error() {
         let err = RawSettings::from_grafana(b"{not json", &HashMap::new()).unwrap_err();
         assert!(err.to_string().contains("jsonData"));
+    }
+
+    #[test]
+    fn load_and_guardrail_keys_parse_with_defaults() {
+        let s = Settings::from_raw(&raw(json!({}), &[])).unwrap();
+        assert_eq!(s.limits.max_concurrent_requests.get(), 32);
+        assert_eq!(s.limits.cache_ttl, DEFAULT_CACHE_TTL);
+        assert_eq!(s.limits.max_scan_bytes, None);
+        assert_eq!(s.limits.max_query_range, Some(DEFAULT_MAX_QUERY_RANGE));
+        let s = Settings::from_raw(&raw(
+            json!({ "maxConcurrentRequests": "4", "cacheTtlSeconds": 0, "cacheMaxBytes": 1000,
+                    "maxScanBytes": 5368709120u64, "scanBudgetAction": "refuse", "maxQueryRangeHours": 0 }),
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(s.limits.max_concurrent_requests.get(), 4);
+        assert!(s.limits.cache_ttl.is_zero());
+        assert_eq!(s.limits.cache_max_bytes, 1000);
+        assert_eq!(s.limits.max_scan_bytes, Some(5 << 30));
+        assert_eq!(s.limits.scan_budget_action, ScanBudgetAction::Refuse);
+        assert_eq!(s.limits.max_query_range, None);
+        for (key, bad) in [
+            ("maxConcurrentRequests", json!(0)),
+            ("cacheTtlSeconds", json!(-1)),
+            ("maxScanBytes", json!("lots")),
+            ("scanBudgetAction", json!("shrug")),
+        ] {
+            let err = Settings::from_raw(&raw(json!({ key: bad }), &[])).unwrap_err();
+            assert!(err.to_string().contains(key), "{err}");
+        }
     }
 }

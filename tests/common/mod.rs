@@ -12,6 +12,9 @@
 //!   encoder), the check Grafana's Go reader makes.
 #![allow(dead_code)]
 
+pub mod faulty;
+pub mod synth;
+
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -250,7 +253,11 @@ impl Plugin {
         } else {
             Stdio::null()
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gpx_querent"))
+        // `QUERENT_PLUGIN_BIN` runs another build (e.g. the release binary for the load test).
+        let bin = std::env::var_os("QUERENT_PLUGIN_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_gpx_querent")));
+        let mut child = Command::new(bin)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -305,6 +312,11 @@ impl Plugin {
 
     pub fn health(&self) -> tonic_health::pb::health_client::HealthClient<Channel> {
         tonic_health::pb::health_client::HealthClient::new(self.channel.clone())
+    }
+
+    /// The process id (for reading its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether the process is still alive.

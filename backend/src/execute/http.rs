@@ -1,13 +1,24 @@
 //! One HTTP peer (Loki or Tempo): auth, tenant and custom headers, timeouts, a size cap on bodies, and
 //! status codes turned into [`ExecuteError`]s that keep the server's own (plain-text) message.
+//!
+//! Under load and faults: at most `maxConcurrentRequests` requests per peer are in flight (the rest
+//! wait, until the timeout at most); a GET is sent again after a refused connection, 429, 502 or 503
+//! (honouring `Retry-After`, at most [`MAX_RETRIES`] times, always within `timeoutSeconds` in all);
+//! error bodies are read only as far as a message needs; log answers are decoded while they arrive and
+//! cut at `maxResponseBytes`; query answers go through the [`ResponseCache`].
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
 use url::Url;
 
 use super::ExecuteError;
+use super::cache::{CacheKey, ResponseCache};
+use super::loki_stream::{LogDecoder, LokiAnswer, StreamDecodeError};
+use super::metrics::{Outcome, metrics};
 use crate::settings::{Auth, Peer, PeerSettings};
 
 /// Longest server message kept in an error (Loki/Tempo messages are one line; HTML error pages are not).
@@ -91,19 +102,62 @@ impl RawResponse {
     }
 }
 
-/// A configured peer sharing the process-wide pooled [`reqwest::Client`].
-#[derive(Debug, Clone)]
-pub struct PeerClient {
+/// How many times a safe request is sent again (after a refused connection, 429, 502 or 503).
+pub const MAX_RETRIES: u32 = 2;
+/// First pause before a retry; doubled each time.
+const RETRY_BACKOFF: Duration = Duration::from_millis(100);
+/// Longest `Retry-After` honoured; a server asking for more gets its error shown instead.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
+/// Most of an error body that is read (Loki's and Tempo's messages are one line; proxies' HTML pages
+/// can be large and say little).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// What happens to a 2xx body.
+enum BodyMode {
+    /// Read whole, up to the cap (a larger answer fails with `TooLarge`).
+    Buffer,
+    /// Decoded while it arrives as a Loki log answer; a larger answer is cut at the cap.
+    Logs,
+}
+
+enum Body {
+    Bytes(Vec<u8>),
+    Logs(LokiAnswer),
+}
+
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    retry_after: Option<Duration>,
+    body: Body,
+}
+
+/// What [`PeerClient`] shares between its clones.
+#[derive(Debug)]
+struct PeerInner {
     settings: PeerSettings,
     headers: HeaderMap,
     http: reqwest::Client,
     timeout: Duration,
     max_bytes: usize,
+    /// Requests to this peer in flight at most (`maxConcurrentRequests`).
+    limiter: Arc<Semaphore>,
+    max_concurrent: usize,
+    cache: Option<Arc<ResponseCache>>,
+    /// Hash of URL, tenant, credentials and headers: part of every cache key.
+    identity: u128,
+}
+
+/// A configured peer sharing the process-wide pooled [`reqwest::Client`]. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct PeerClient {
+    inner: Arc<PeerInner>,
 }
 
 impl PeerClient {
     /// Settings were validated by `Settings::from_raw`, so header names and values are valid here;
-    /// anything that is not is skipped rather than sent half-formed.
+    /// anything that is not is skipped rather than sent half-formed. No concurrency limit and no
+    /// cache until [`PeerClient::with_limits`].
     pub fn new(
         settings: PeerSettings,
         http: reqwest::Client,
@@ -125,82 +179,382 @@ impl PeerClient {
                 headers.append(name, value);
             }
         }
+        let identity = identity_of(&settings);
         PeerClient {
-            settings,
-            headers,
-            http,
-            timeout,
-            max_bytes,
+            inner: Arc::new(PeerInner {
+                settings,
+                headers,
+                http,
+                timeout,
+                max_bytes,
+                limiter: Arc::new(Semaphore::new(Semaphore::MAX_PERMITS)),
+                max_concurrent: Semaphore::MAX_PERMITS,
+                cache: None,
+                identity,
+            }),
+        }
+    }
+
+    /// At most `max_concurrent` requests in flight to this peer; answers of query endpoints shared
+    /// through `cache`.
+    #[must_use]
+    pub fn with_limits(self, max_concurrent: usize, cache: Option<Arc<ResponseCache>>) -> Self {
+        let inner = &self.inner;
+        let max_concurrent = max_concurrent.clamp(1, Semaphore::MAX_PERMITS);
+        PeerClient {
+            inner: Arc::new(PeerInner {
+                settings: inner.settings.clone(),
+                headers: inner.headers.clone(),
+                http: inner.http.clone(),
+                timeout: inner.timeout,
+                max_bytes: inner.max_bytes,
+                limiter: Arc::new(Semaphore::new(max_concurrent)),
+                max_concurrent,
+                cache,
+                identity: inner.identity,
+            }),
         }
     }
 
     pub fn peer(&self) -> Peer {
-        self.settings.peer
+        self.inner.settings.peer
     }
 
     pub fn base_url(&self) -> &Url {
-        &self.settings.url
+        &self.inner.settings.url
     }
 
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.inner.timeout
+    }
+
+    pub fn max_bytes(&self) -> usize {
+        self.inner.max_bytes
     }
 
     /// Sends the request and returns whatever status came back (for callers that treat some non-2xx
-    /// answers as meaningful, like Tempo's v1 404 = trace not found).
+    /// answers as meaningful, like Tempo's v1 404 = trace not found). Retries where safe.
     pub async fn send_raw(&self, req: &ApiRequest) -> Result<RawResponse, ExecuteError> {
-        let url = req.url(&self.settings.url);
+        let answer = self.send_with_retries(req, BodyMode::Buffer).await?;
+        let body = match answer.body {
+            Body::Bytes(b) => b,
+            Body::Logs(_) => Vec::new(),
+        };
+        Ok(RawResponse {
+            status: answer.status,
+            content_type: answer.content_type,
+            body,
+        })
+    }
+
+    /// Sends a log query and decodes its answer while it arrives (see [`super::loki_stream`]). An
+    /// answer larger than `maxResponseBytes` is cut there: the lines read so far come back with
+    /// `cut_at` set.
+    pub async fn fetch_log_answer(&self, req: &ApiRequest) -> Result<LokiAnswer, ExecuteError> {
+        let answer = self.send_with_retries(req, BodyMode::Logs).await?;
+        match answer.body {
+            Body::Logs(logs) => Ok(logs),
+            Body::Bytes(body) => Err(self.status_error(
+                &RawResponse {
+                    status: answer.status,
+                    content_type: answer.content_type,
+                    body,
+                },
+                query_of(req),
+            )),
+        }
+    }
+
+    /// Runs `fetch` once for all identical requests in flight and keeps its answer for the cache's
+    /// TTL; without a cache, just runs it. `what` separates decodings of the same request.
+    pub async fn cached<T, F>(
+        &self,
+        req: &ApiRequest,
+        what: &'static str,
+        fetch: F,
+    ) -> Result<Arc<T>, ExecuteError>
+    where
+        T: std::any::Any + Send + Sync,
+        F: Future<Output = Result<(T, usize), ExecuteError>> + Send + 'static,
+    {
+        match &self.inner.cache {
+            Some(cache) => cache.get_or_fetch(self.cache_key(req, what), fetch).await,
+            None => fetch.await.map(|(v, _)| Arc::new(v)),
+        }
+    }
+
+    fn cache_key(&self, req: &ApiRequest, what: &str) -> CacheKey {
+        let mut text = Vec::with_capacity(256);
+        text.extend_from_slice(&self.inner.identity.to_le_bytes());
+        for part in [
+            what,
+            if req.method == Method::Get {
+                "GET"
+            } else {
+                "POST"
+            },
+            &req.path,
+        ] {
+            text.extend_from_slice(part.as_bytes());
+            text.push(0);
+        }
+        for (k, v) in &req.params {
+            text.extend_from_slice(k.as_bytes());
+            text.push(1);
+            text.extend_from_slice(v.as_bytes());
+            text.push(0);
+        }
+        for (k, v) in &req.headers {
+            text.extend_from_slice(k.as_bytes());
+            text.push(2);
+            text.extend_from_slice(v.as_bytes());
+            text.push(0);
+        }
+        CacheKey(xxhash_rust::xxh3::xxh3_128(&text))
+    }
+
+    async fn send_with_retries(
+        &self,
+        req: &ApiRequest,
+        mode: BodyMode,
+    ) -> Result<Answer, ExecuteError> {
+        let peer = self.peer();
+        let deadline = Instant::now() + self.inner.timeout;
+        let _permit = self.acquire(deadline).await?;
+        let safe = req.method == Method::Get;
+        let mut attempt = 0;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(ExecuteError::Timeout {
+                    peer,
+                    after: self.inner.timeout,
+                });
+            }
+            metrics().in_flight(peer, 1);
+            let result = self.send_once(req, remaining, &mode).await;
+            metrics().in_flight(peer, -1);
+            let retry_in = match &result {
+                Ok(a) if matches!(a.status, 429 | 502 | 503) => {
+                    Some(a.retry_after.unwrap_or(RETRY_BACKOFF * 2u32.pow(attempt)))
+                }
+                Err(ExecuteError::Connect { .. }) => Some(RETRY_BACKOFF * 2u32.pow(attempt)),
+                _ => None,
+            };
+            match retry_in {
+                Some(wait)
+                    if safe
+                        && attempt < MAX_RETRIES
+                        && wait <= MAX_RETRY_AFTER
+                        && Instant::now() + wait < deadline =>
+                {
+                    metrics().retry(peer);
+                    tracing::debug!(%peer, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    /// A slot for one request (`maxConcurrentRequests`), waiting until the deadline at most.
+    async fn acquire(
+        &self,
+        deadline: Instant,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, ExecuteError> {
+        let limiter = &self.inner.limiter;
+        if let Ok(permit) = limiter.try_acquire() {
+            return Ok(permit);
+        }
+        metrics().waited(self.peer());
+        let busy = || ExecuteError::Busy {
+            peer: self.peer(),
+            limit: self.inner.max_concurrent,
+            waited: self.inner.timeout,
+        };
+        match tokio::time::timeout_at(deadline.into(), limiter.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(busy()),
+        }
+    }
+
+    async fn send_once(
+        &self,
+        req: &ApiRequest,
+        timeout: Duration,
+        mode: &BodyMode,
+    ) -> Result<Answer, ExecuteError> {
+        let inner = &self.inner;
+        let peer = self.peer();
+        let url = req.url(&inner.settings.url);
         let method = match req.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut builder = self
+        let mut builder = inner
             .http
             .request(method, url)
-            .timeout(self.timeout)
-            .headers(self.headers.clone());
+            .timeout(timeout)
+            .headers(inner.headers.clone());
         for (name, value) in &req.headers {
             builder = builder.header(*name, *value);
         }
-        builder = match &self.settings.auth {
+        builder = match &inner.settings.auth {
             Auth::None => builder,
             Auth::Basic { user, password } => builder.basic_auth(user, Some(password.expose())),
             Auth::Bearer { token } => builder.bearer_auth(token.expose()),
         };
-        let mut response = builder.send().await.map_err(|e| self.transport_error(&e))?;
+        let mut response = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let err = self.transport_error(&e);
+                metrics().request(peer, outcome_of(&err), 0);
+                return Err(err);
+            }
+        };
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        if let Some(len) = response.content_length()
-            && len > self.max_bytes as u64
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let retry_after = header(reqwest::header::RETRY_AFTER).and_then(|v| parse_retry_after(&v));
+        let success = (200..300).contains(&status);
+        let mut received = 0usize;
+        let body = if !success {
+            // Only the message matters: read a bounded prefix.
+            let mut body = Vec::new();
+            while body.len() < MAX_ERROR_BODY {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => {
+                        let room = MAX_ERROR_BODY - body.len();
+                        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    }
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            received = body.len();
+            Body::Bytes(body)
+        } else {
+            let result = match mode {
+                BodyMode::Buffer => self.read_whole(&mut response, &mut received).await,
+                BodyMode::Logs => self.read_logs(&mut response, &mut received).await,
+            };
+            match result {
+                Ok(body) => body,
+                Err(err) => {
+                    metrics().request(peer, outcome_of(&err), received);
+                    return Err(err);
+                }
+            }
+        };
+        metrics().request(
+            peer,
+            if success {
+                Outcome::Ok
+            } else {
+                Outcome::Status
+            },
+            received,
+        );
+        Ok(Answer {
+            status,
+            content_type,
+            retry_after,
+            body,
+        })
+    }
+
+    async fn read_whole(
+        &self,
+        response: &mut reqwest::Response,
+        received: &mut usize,
+    ) -> Result<Body, ExecuteError> {
+        let max = self.inner.max_bytes;
+        let too_large = || ExecuteError::TooLarge {
+            peer: self.peer(),
+            limit: max,
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > max as u64)
         {
-            return Err(ExecuteError::TooLarge {
-                peer: self.peer(),
-                limit: self.max_bytes,
-            });
+            return Err(too_large());
         }
-        let mut body = Vec::new();
+        let mut body =
+            Vec::with_capacity(response.content_length().map_or(0, |l| l as usize).min(max));
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| self.transport_error(&e))?
+            .map_err(|e| self.body_error(&e, *received))?
         {
-            if body.len() + chunk.len() > self.max_bytes {
-                return Err(ExecuteError::TooLarge {
-                    peer: self.peer(),
-                    limit: self.max_bytes,
-                });
+            *received += chunk.len();
+            if body.len() + chunk.len() > max {
+                return Err(too_large());
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse {
-            status,
-            content_type,
-            body,
-        })
+        Ok(Body::Bytes(body))
+    }
+
+    async fn read_logs(
+        &self,
+        response: &mut reqwest::Response,
+        received: &mut usize,
+    ) -> Result<Body, ExecuteError> {
+        let max = self.inner.max_bytes;
+        let peer = self.peer();
+        let mut decoder = LogDecoder::new();
+        let mut cut = false;
+        let decode_error = |e: StreamDecodeError| ExecuteError::Decode {
+            peer,
+            what: "query result",
+            reason: e.to_string(),
+        };
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.body_error(&e, *received))?
+        {
+            let room = max - *received;
+            *received += chunk.len().min(room);
+            if chunk.len() > room {
+                decoder.feed(&chunk[..room]).map_err(decode_error)?;
+                cut = true;
+                break;
+            }
+            decoder.feed(&chunk).map_err(decode_error)?;
+            if decoder.is_done() {
+                // The rest (stats) is not needed; read it so the connection can be reused, unless
+                // it is large.
+                while *received < max {
+                    match response.chunk().await {
+                        Ok(Some(c)) => *received += c.len(),
+                        _ => break,
+                    }
+                }
+                break;
+            }
+        }
+        let lines = decoder.line_count();
+        let mut answer = decoder.finish(cut).map_err(decode_error)?;
+        if let LokiAnswer::Streams(batch) = &mut answer {
+            batch.wire_bytes = *received;
+            if cut {
+                if lines == 0 {
+                    return Err(ExecuteError::TooLarge { peer, limit: max });
+                }
+                metrics().cut(peer);
+                batch.cut_at = Some(max);
+            }
+        } else if cut {
+            return Err(ExecuteError::TooLarge { peer, limit: max });
+        }
+        Ok(Body::Logs(answer))
     }
 
     /// Sends the request; a non-2xx status becomes [`ExecuteError::Status`] with the server's message.
@@ -221,6 +575,25 @@ impl PeerClient {
     ) -> Result<T, ExecuteError> {
         let response = self.send(req).await?;
         self.decode(&response.body, what)
+    }
+
+    /// [`PeerClient::fetch_json`] through the response cache (query endpoints).
+    pub async fn fetch_json_cached<T>(
+        &self,
+        req: &ApiRequest,
+        what: &'static str,
+    ) -> Result<Arc<T>, ExecuteError>
+    where
+        T: DeserializeOwned + Send + Sync + 'static,
+    {
+        let this = self.clone();
+        let owned = req.clone();
+        self.cached(req, what, async move {
+            let response = this.send(&owned).await?;
+            let value: T = this.decode(&response.body, what)?;
+            Ok((value, response.body.len()))
+        })
+        .await
     }
 
     pub fn decode<T: DeserializeOwned>(
@@ -249,12 +622,12 @@ impl PeerClient {
         if err.is_timeout() {
             ExecuteError::Timeout {
                 peer,
-                after: self.timeout,
+                after: self.inner.timeout,
             }
         } else if err.is_connect() {
             ExecuteError::Connect {
                 peer,
-                url: self.settings.url.to_string(),
+                url: self.inner.settings.url.to_string(),
                 reason: root_cause(err),
             }
         } else {
@@ -264,6 +637,62 @@ impl PeerClient {
             }
         }
     }
+
+    /// A failure while the body was arriving: a timeout, or the answer breaking off.
+    fn body_error(&self, err: &reqwest::Error, received: usize) -> ExecuteError {
+        if err.is_timeout() {
+            return self.transport_error(err);
+        }
+        ExecuteError::Incomplete {
+            peer: self.peer(),
+            received,
+            reason: root_cause(err),
+        }
+    }
+}
+
+fn outcome_of(err: &ExecuteError) -> Outcome {
+    match err {
+        ExecuteError::Timeout { .. } => Outcome::Timeout,
+        ExecuteError::Status { .. } => Outcome::Status,
+        _ => Outcome::Failed,
+    }
+}
+
+/// `Retry-After` in seconds (`120`) or as an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// What identifies a peer's answers: URL, tenant, credentials and headers (hashed, never kept).
+fn identity_of(settings: &PeerSettings) -> u128 {
+    let mut text = String::new();
+    text.push_str(settings.url.as_str());
+    text.push('\0');
+    text.push_str(settings.tenant.as_deref().unwrap_or(""));
+    text.push('\0');
+    match &settings.auth {
+        Auth::None => text.push('n'),
+        Auth::Basic { user, password } => {
+            text.push_str(user);
+            text.push('\u{1}');
+            text.push_str(password.expose());
+        }
+        Auth::Bearer { token } => text.push_str(token.expose()),
+    }
+    for (name, value) in &settings.headers {
+        text.push('\0');
+        text.push_str(name);
+        text.push('\u{1}');
+        text.push_str(value.expose());
+    }
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
 
 /// Adds the request's standard `Accept: application/json`.

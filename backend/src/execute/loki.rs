@@ -4,9 +4,12 @@
 //! Times go to Loki as epoch nanoseconds, steps as seconds, exactly as Grafana's Loki datasource sends
 //! them (and as recorded in `../shared/fixtures/loki`).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::http::{ApiRequest, PeerClient};
+use super::loki_stream::LokiAnswer;
 use super::loki_types::{
     BuildInfo, DetectedFieldValues, DetectedFields, Envelope, IndexStats, Pattern, QueryData,
 };
@@ -186,6 +189,40 @@ impl LokiClient {
     pub async fn fetch_query(&self, req: &ApiRequest) -> Result<QueryData, ExecuteError> {
         let envelope: Envelope<QueryData> = self.peer.fetch_json(req, "query result").await?;
         Ok(envelope.data)
+    }
+
+    /// [`LokiClient::fetch_query`] through the response cache: identical requests in flight are sent
+    /// once, and an answer is reused for `cacheTtlSeconds`.
+    pub async fn fetch_query_cached(
+        &self,
+        req: &ApiRequest,
+    ) -> Result<Arc<QueryData>, ExecuteError> {
+        let peer = self.peer.clone();
+        let owned = req.clone();
+        self.peer
+            .cached(req, "query result", async move {
+                let response = peer.send(&owned).await?;
+                let envelope: Envelope<QueryData> = peer.decode(&response.body, "query result")?;
+                Ok((envelope.data, response.body.len()))
+            })
+            .await
+    }
+
+    /// A log query, decoded while its answer arrives (cut at `maxResponseBytes` with `cut_at` set)
+    /// and shared through the response cache.
+    pub async fn fetch_logs(&self, req: &ApiRequest) -> Result<Arc<LokiAnswer>, ExecuteError> {
+        let peer = self.peer.clone();
+        let owned = req.clone();
+        self.peer
+            .cached(req, "log answer", async move {
+                let answer = peer.fetch_log_answer(&owned).await?;
+                let weight = match &answer {
+                    LokiAnswer::Streams(batch) => batch.weight(),
+                    LokiAnswer::Other(_) => 4096,
+                };
+                Ok((answer, weight))
+            })
+            .await
     }
 
     pub async fn fetch_labels(

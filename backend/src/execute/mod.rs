@@ -4,25 +4,38 @@
 //! from validated [`Settings`]; returns an [`Executed`] (the exact query sent and a [`QueryResult`]).
 //! Requests are built by pure `build_*` functions in [`loki`] and [`tempo`] and sent by [`http`], which
 //! applies auth, tenant and custom headers, the timeout and the response size cap, and turns failures
-//! into [`ExecuteError`]s that keep the server's own message. [`guardrails`] bounds lines and traces.
+//! into [`ExecuteError`]s that keep the server's own message. [`guardrails`] bounds lines, traces, time
+//! ranges and (through Loki's `index/stats`) the bytes a log query scans.
+//!
+//! Log answers are decoded while they arrive ([`loki_stream`]) into columns ([`log_batch`]) and cut at
+//! `maxResponseBytes` with a warning; [`execute_logs`] hands those columns to the frame encoder
+//! without a per-line copy. Query answers are shared through a short-lived [`cache`] with
+//! single-flight, and [`metrics`] counts what was asked and how the cache did.
 
+pub mod cache;
 pub mod guardrails;
 pub mod http;
 mod infer;
+pub mod log_batch;
 pub mod loki;
+pub mod loki_stream;
 pub mod loki_types;
+pub mod metrics;
 mod results;
 pub mod tempo;
 pub mod tempo_types;
 pub mod trace_id;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 pub use infer::infer_kind;
+pub use log_batch::{LogBatch, StrColumn, StreamColumns};
 pub use loki::LokiClient;
-pub use results::{Executed, FetchedTrace, Point, QueryResult, Series};
+pub use loki_stream::LokiAnswer;
+pub use results::{Executed, ExecutedLogs, FetchedTrace, Point, QueryResult, Series};
 pub use tempo::TempoClient;
 
 use crate::plan::{Plan, PlanKind};
@@ -70,6 +83,33 @@ pub enum ExecuteError {
     TooLarge { peer: Peer, limit: usize },
     #[error("the request to {peer} failed: {reason}")]
     Request { peer: Peer, reason: String },
+    #[error("{peer}'s answer broke off after {received} bytes: {reason}")]
+    Incomplete {
+        peer: Peer,
+        received: usize,
+        reason: String,
+    },
+    #[error(
+        "too many queries are waiting for {peer}: {limit} requests were in flight for {} \
+         (`maxConcurrentRequests`); try again in a moment",
+        seconds(waited)
+    )]
+    Busy {
+        peer: Peer,
+        limit: usize,
+        waited: Duration,
+    },
+    #[error(
+        "Loki would scan {} for this query, more than the {} budget (`maxScanBytes`); add labels \
+         to the stream selector or narrow the time range (query: `{query}`)",
+        guardrails::human_bytes(*bytes),
+        guardrails::human_bytes(*budget)
+    )]
+    ScanBudget {
+        bytes: u64,
+        budget: u64,
+        query: String,
+    },
     #[error("`{id}` is not a trace id (expected up to 32 hexadecimal characters)")]
     InvalidTraceId { id: String },
     #[error("trace `{id}` was not found in Tempo")]
@@ -162,10 +202,18 @@ pub struct Clients {
 }
 
 impl Clients {
+    /// The clients of one datasource instance: per backend at most `maxConcurrentRequests` in flight,
+    /// query answers shared through one response cache (`cacheTtlSeconds`, `cacheMaxBytes`).
     pub fn new(settings: &Settings, http: &reqwest::Client) -> Self {
-        let max_bytes = settings.limits.max_response_bytes.get();
+        let limits = &settings.limits;
+        let max_bytes = limits.max_response_bytes.get();
+        let cache = Some(cache::ResponseCache::new(
+            limits.cache_ttl,
+            limits.cache_max_bytes,
+        ));
         let peer = |p: &crate::settings::PeerSettings| {
             http::PeerClient::new(p.clone(), http.clone(), settings.timeout, max_bytes)
+                .with_limits(limits.max_concurrent_requests.get(), cache.clone())
         };
         Clients {
             loki: settings.loki.as_ref().map(|p| LokiClient::new(peer(p))),
@@ -218,39 +266,41 @@ pub fn http_client() -> Result<reqwest::Client, ExecuteError> {
 
 /// Runs a plan on the peer its kind needs.
 pub async fn execute(plan: &Plan, clients: &Clients) -> Result<Executed, ExecuteError> {
-    if plan.kind == PlanKind::Clarify {
-        return Err(clarify_error(plan));
+    if matches!(plan.kind, PlanKind::Logs | PlanKind::Correlate) {
+        return Ok(execute_logs(plan, clients).await?.into_executed());
     }
-    let query = plan
-        .query_text()
-        .filter(|q| !q.trim().is_empty())
-        .ok_or_else(|| ExecuteError::NothingToRun {
-            reason: "the query is empty".into(),
-        })?;
+    let query = query_of(plan)?;
     let mut limit = None;
+    let mut warnings = Vec::new();
+    let mut range = || -> Result<TimeRange, ExecuteError> {
+        let (range, notice) = guardrails::cap_range(TimeRange::of_plan(plan)?, clients.limits());
+        warnings.extend(notice);
+        Ok(range)
+    };
     let result = match plan.kind {
-        PlanKind::Logs | PlanKind::Correlate => {
-            let loki = clients.loki()?;
-            let range = TimeRange::of_plan(plan)?;
-            let lines = guardrails::line_limit(plan.limit, clients.limits());
-            limit = Some(lines);
-            let req = loki::build_log_query(&query, &range, lines, Direction::Backward);
-            from_loki(loki.fetch_query(&req).await?)
-        }
         PlanKind::Metrics => {
             let loki = clients.loki()?;
             let req = if plan.instant {
                 loki::build_instant_query(&query, &plan.end, plan.limit)
             } else {
-                loki::build_metric_query_range(&query, &TimeRange::of_plan(plan)?, plan.step)
+                let range = range()?;
+                let range = guardrails::check_scan_budget(
+                    loki,
+                    &query,
+                    range,
+                    clients.limits(),
+                    &mut warnings,
+                )
+                .await?;
+                loki::build_metric_query_range(&query, &range, plan.step)
             };
-            from_loki(loki.fetch_query(&req).await?)
+            from_loki((*loki.fetch_query_cached(&req).await?).clone())
         }
         PlanKind::Traces => {
             let tempo = clients.tempo()?;
             let traces = guardrails::trace_limit(plan.limit, clients.limits());
             limit = Some(traces);
-            let range = TimeRange::of_plan(plan)?;
+            let range = range()?;
             QueryResult::TraceSearch(
                 tempo
                     .fetch_search(&query, Some(&range), traces, None)
@@ -259,7 +309,7 @@ pub async fn execute(plan: &Plan, clients: &Clients) -> Result<Executed, Execute
         }
         PlanKind::TraceMetrics => {
             let tempo = clients.tempo()?;
-            let range = TimeRange::of_plan(plan)?;
+            let range = range()?;
             if plan.instant {
                 let response = tempo.fetch_metrics_instant(&query, &range).await?;
                 let t_ms = range.end.timestamp_millis();
@@ -283,14 +333,81 @@ pub async fn execute(plan: &Plan, clients: &Clients) -> Result<Executed, Execute
             let tempo = clients.tempo()?;
             QueryResult::Trace(Box::new(tempo.fetch_trace(&query).await?))
         }
-        PlanKind::Clarify => return Err(clarify_error(plan)),
+        PlanKind::Logs | PlanKind::Correlate | PlanKind::Clarify => {
+            return Err(clarify_error(plan));
+        }
     };
     Ok(Executed {
         kind: plan.kind,
         query,
         result,
         limit,
+        warnings,
     })
+}
+
+/// Runs a log (or correlate) plan and keeps the answer as columns: the frame encoder moves them into
+/// Arrow without copying each line. The time range is capped and, with `maxScanBytes`, checked
+/// against Loki's `index/stats` first.
+pub async fn execute_logs(plan: &Plan, clients: &Clients) -> Result<ExecutedLogs, ExecuteError> {
+    let query = query_of(plan)?;
+    let loki = clients.loki()?;
+    let limits = clients.limits();
+    let (range, notice) = guardrails::cap_range(TimeRange::of_plan(plan)?, limits);
+    let mut warnings: Vec<String> = notice.into_iter().collect();
+    let range = guardrails::check_scan_budget(loki, &query, range, limits, &mut warnings).await?;
+    let lines = guardrails::line_limit(plan.limit, limits);
+    let req = loki::build_log_query(&query, &range, lines, Direction::Backward);
+    let answer = loki.fetch_logs(&req).await?;
+    if let LokiAnswer::Streams(batch) = answer.as_ref()
+        && let Some(cap) = batch.cut_at
+    {
+        warnings.push(format!(
+            "Loki's answer was larger than {} (`maxResponseBytes`) and was cut there: showing the \
+             {} lines read; narrow the query or the time range to see all of them.",
+            guardrails::human_bytes(cap as u64),
+            batch.line_count()
+        ));
+    }
+    Ok(ExecutedLogs {
+        kind: plan.kind,
+        query,
+        answer,
+        limit: Some(lines),
+        warnings,
+    })
+}
+
+fn query_of(plan: &Plan) -> Result<String, ExecuteError> {
+    if plan.kind == PlanKind::Clarify {
+        return Err(clarify_error(plan));
+    }
+    plan.query_text()
+        .filter(|q| !q.trim().is_empty())
+        .ok_or_else(|| ExecuteError::NothingToRun {
+            reason: "the query is empty".into(),
+        })
+}
+
+impl ExecutedLogs {
+    /// The typed form (one `String` per line) that summaries, the CLI and analysis read.
+    pub fn into_executed(self) -> Executed {
+        let result = match Arc::try_unwrap(self.answer) {
+            Ok(LokiAnswer::Streams(batch)) => QueryResult::Streams(batch.to_streams()),
+            Ok(LokiAnswer::Other(data)) => from_loki(data),
+            Err(shared) => match shared.as_ref() {
+                LokiAnswer::Streams(batch) => QueryResult::Streams(batch.to_streams()),
+                LokiAnswer::Other(data) => from_loki(data.clone()),
+            },
+        };
+        Executed {
+            kind: self.kind,
+            query: self.query,
+            result,
+            limit: self.limit,
+            warnings: self.warnings,
+        }
+    }
 }
 
 fn clarify_error(plan: &Plan) -> ExecuteError {
@@ -302,7 +419,7 @@ fn clarify_error(plan: &Plan) -> ExecuteError {
     ExecuteError::NothingToRun { reason }
 }
 
-fn from_loki(data: QueryData) -> QueryResult {
+pub(crate) fn from_loki(data: QueryData) -> QueryResult {
     match data {
         QueryData::Streams(streams) => QueryResult::Streams(streams),
         QueryData::Matrix(series) => QueryResult::Series {

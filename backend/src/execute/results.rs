@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::loki_stream::LokiAnswer;
 use super::loki_types::Stream;
 use super::tempo_types::{Trace, TraceSummary};
 use crate::plan::PlanKind;
@@ -51,6 +52,20 @@ pub struct Executed {
     pub result: QueryResult,
     /// The line/trace limit that applied, when one did.
     pub limit: Option<u32>,
+    /// What the guardrails changed (a narrowed time range, an answer cut at the size cap): shown as
+    /// warnings on the frames.
+    pub warnings: Vec<String>,
+}
+
+/// A log plan that ran, its answer still in columns (see `execute::execute_logs`).
+#[derive(Debug, Clone)]
+pub struct ExecutedLogs {
+    pub kind: PlanKind,
+    pub query: String,
+    /// Shared with identical queries answered at the same time (and the response cache).
+    pub answer: std::sync::Arc<LokiAnswer>,
+    pub limit: Option<u32>,
+    pub warnings: Vec<String>,
 }
 
 impl Executed {

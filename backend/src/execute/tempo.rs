@@ -121,13 +121,14 @@ impl TempoClient {
         limit: u32,
         spss: Option<u32>,
     ) -> Result<Vec<TraceSummary>, ExecuteError> {
-        let response: SearchResponse = self
+        let response: std::sync::Arc<SearchResponse> = self
             .peer
-            .fetch_json(&build_search(query, range, limit, spss), "search result")
+            .fetch_json_cached(&build_search(query, range, limit, spss), "search result")
             .await?;
         Ok(response
             .traces
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|mut t| {
                 if let Some(padded) = pad_trace_id(&t.trace_id) {
                     t.trace_id = padded;
@@ -137,9 +138,24 @@ impl TempoClient {
             .collect())
     }
 
-    /// Trace by id (hex with or without leading zeros, or base64): v2, falling back to v1.
+    /// Trace by id (hex with or without leading zeros, or base64): v2, falling back to v1. Shared
+    /// through the response cache.
     pub async fn fetch_trace(&self, id: &str) -> Result<FetchedTrace, ExecuteError> {
         let trace_id = parse_trace_id(id)?;
+        let this = self.clone();
+        let key = build_trace_v2(&trace_id);
+        let fetched = self
+            .peer
+            .cached(&key, "trace", async move {
+                let trace = this.fetch_trace_uncached(trace_id).await?;
+                let weight = trace.trace.span_count() * 1024 + 1024;
+                Ok((trace, weight))
+            })
+            .await?;
+        Ok(std::sync::Arc::unwrap_or_clone(fetched))
+    }
+
+    async fn fetch_trace_uncached(&self, trace_id: String) -> Result<FetchedTrace, ExecuteError> {
         let not_found = || ExecuteError::TraceNotFound {
             id: trace_id.clone(),
         };
@@ -198,12 +214,14 @@ impl TempoClient {
         range: &TimeRange,
         step: Option<QueryDuration>,
     ) -> Result<MetricsResponse, ExecuteError> {
-        self.peer
-            .fetch_json(
+        let response = self
+            .peer
+            .fetch_json_cached(
                 &build_metrics_query_range(query, range, step),
                 "metrics result",
             )
-            .await
+            .await?;
+        Ok(std::sync::Arc::unwrap_or_clone(response))
     }
 
     pub async fn fetch_metrics_instant(
@@ -211,9 +229,11 @@ impl TempoClient {
         query: &str,
         range: &TimeRange,
     ) -> Result<MetricsResponse, ExecuteError> {
-        self.peer
-            .fetch_json(&build_metrics_query_instant(query, range), "metrics result")
-            .await
+        let response = self
+            .peer
+            .fetch_json_cached(&build_metrics_query_instant(query, range), "metrics result")
+            .await?;
+        Ok(std::sync::Arc::unwrap_or_clone(response))
     }
 
     pub async fn fetch_buildinfo(&self) -> Result<BuildInfo, ExecuteError> {

@@ -8,16 +8,25 @@ use std::collections::BTreeMap;
 use grafana_plugin_sdk::arrow2::array::{
     Array, BinaryArray, BooleanArray, PrimitiveArray, Utf8Array,
 };
+use grafana_plugin_sdk::arrow2::bitmap::Bitmap;
 use grafana_plugin_sdk::arrow2::chunk::Chunk;
 use grafana_plugin_sdk::arrow2::datatypes::{DataType, Field as ArrowField, Schema, TimeUnit};
 use grafana_plugin_sdk::arrow2::io::ipc::write::{FileWriter, WriteOptions};
+use grafana_plugin_sdk::arrow2::offset::Offsets;
 
 use super::{Field, Frame, FrameError, Values};
+use crate::execute::StrColumn;
 
 const TIME: DataType = DataType::Timestamp(TimeUnit::Nanosecond, None);
 
 /// Encodes one frame. The frame's own `ref_id` is written as `refId`.
 pub fn to_arrow(frame: &Frame) -> Result<Vec<u8>, FrameError> {
+    to_arrow_owned(frame.clone())
+}
+
+/// Encodes one frame, moving its columns into Arrow arrays (numbers and [`Values::Utf8`] strings
+/// without a copy): the IPC bytes are the only other copy of the data.
+pub fn to_arrow_owned(frame: Frame) -> Result<Vec<u8>, FrameError> {
     frame.check()?;
     let err = |reason: String| FrameError::Arrow {
         frame: frame.name.clone(),
@@ -40,15 +49,21 @@ pub fn to_arrow(frame: &Frame) -> Result<Vec<u8>, FrameError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| err(e.to_string()))?;
     let schema = Schema::from(fields).with_metadata(metadata);
-    let mut buf = Vec::new();
+    let rows = frame.row_count();
+    let mut buf = Vec::with_capacity(estimated_size(&frame, rows));
     let mut writer =
         FileWriter::try_new(&mut buf, schema, None, WriteOptions { compression: None })
             .map_err(|e| err(e.to_string()))?;
+    let name = frame.name;
+    let err = |reason: String| FrameError::Arrow {
+        frame: name.clone(),
+        reason,
+    };
     if !frame.fields.is_empty() {
         let arrays = frame
             .fields
-            .iter()
-            .map(|f| array(&f.values))
+            .into_iter()
+            .map(|f| array(f.values))
             .collect::<Result<Vec<_>, _>>()
             .map_err(err)?;
         let chunk = Chunk::try_new(arrays).map_err(|e| err(e.to_string()))?;
@@ -79,7 +94,7 @@ fn data_type(values: &Values) -> DataType {
         Values::Time(_) | Values::OptTime(_) => TIME,
         Values::F64(_) | Values::OptF64(_) => DataType::Float64,
         Values::I64(_) | Values::OptI64(_) => DataType::Int64,
-        Values::Str(_) | Values::OptStr(_) => DataType::Utf8,
+        Values::Str(_) | Values::OptStr(_) | Values::Utf8(_) | Values::OptUtf8(_) => DataType::Utf8,
         Values::Bool(_) | Values::OptBool(_) => DataType::Boolean,
         Values::Json(_) | Values::OptJson(_) => DataType::Binary,
     }
@@ -89,18 +104,35 @@ fn json_bytes(value: &serde_json::Value) -> Result<Vec<u8>, String> {
     serde_json::to_vec(value).map_err(|e| e.to_string())
 }
 
-fn array(values: &Values) -> Result<Box<dyn Array>, String> {
+/// Room for the IPC bytes: the column data plus per-column headers and padding, so the output buffer
+/// is allocated once.
+fn estimated_size(frame: &Frame, rows: usize) -> usize {
+    let data: usize = frame
+        .fields
+        .iter()
+        .map(|f| match &f.values {
+            Values::Utf8(c) | Values::OptUtf8(c) => c.byte_len() + 4 * rows + rows / 8,
+            Values::Str(v) => v.iter().map(String::len).sum::<usize>() + 4 * rows,
+            Values::OptStr(v) => v.iter().flatten().map(String::len).sum::<usize>() + 5 * rows,
+            _ => 9 * rows,
+        })
+        .sum();
+    data + frame.fields.len() * 400 + 2048
+}
+
+fn array(values: Values) -> Result<Box<dyn Array>, String> {
     Ok(match values {
-        Values::Time(v) => PrimitiveArray::<i64>::from_slice(v).to(TIME).boxed(),
-        Values::OptTime(v) => PrimitiveArray::<i64>::from(v.clone()).to(TIME).boxed(),
-        Values::F64(v) => PrimitiveArray::<f64>::from_slice(v).boxed(),
-        Values::OptF64(v) => PrimitiveArray::<f64>::from(v.clone()).boxed(),
-        Values::I64(v) => PrimitiveArray::<i64>::from_slice(v).boxed(),
-        Values::OptI64(v) => PrimitiveArray::<i64>::from(v.clone()).boxed(),
+        Values::Time(v) => PrimitiveArray::<i64>::from_vec(v).to(TIME).boxed(),
+        Values::OptTime(v) => PrimitiveArray::<i64>::from(v).to(TIME).boxed(),
+        Values::F64(v) => PrimitiveArray::<f64>::from_vec(v).boxed(),
+        Values::OptF64(v) => PrimitiveArray::<f64>::from(v).boxed(),
+        Values::I64(v) => PrimitiveArray::<i64>::from_vec(v).boxed(),
+        Values::OptI64(v) => PrimitiveArray::<i64>::from(v).boxed(),
         Values::Str(v) => Utf8Array::<i32>::from_slice(v).boxed(),
-        Values::OptStr(v) => Utf8Array::<i32>::from(v.clone()).boxed(),
+        Values::OptStr(v) => Utf8Array::<i32>::from(v).boxed(),
+        Values::Utf8(c) | Values::OptUtf8(c) => utf8(c)?.boxed(),
         Values::Bool(v) => BooleanArray::from_slice(v).boxed(),
-        Values::OptBool(v) => BooleanArray::from(v.clone()).boxed(),
+        Values::OptBool(v) => BooleanArray::from(v).boxed(),
         Values::Json(v) => {
             let bytes = v.iter().map(json_bytes).collect::<Result<Vec<_>, _>>()?;
             BinaryArray::<i32>::from_slice(bytes).boxed()
@@ -113,6 +145,15 @@ fn array(values: &Values) -> Result<Box<dyn Array>, String> {
             BinaryArray::<i32>::from(bytes).boxed()
         }
     })
+}
+
+/// A [`StrColumn`] as an Arrow `Utf8` array, its buffers moved.
+fn utf8(column: StrColumn) -> Result<Utf8Array<i32>, String> {
+    let (offsets, bytes, validity) = column.into_parts();
+    let offsets = Offsets::try_from(offsets).map_err(|e| e.to_string())?;
+    let validity = validity.map(|v| Bitmap::from_iter(v.iter().copied()));
+    Utf8Array::try_new(DataType::Utf8, offsets.into(), bytes.into(), validity)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -56,35 +56,73 @@ impl FrameMeta {
     }
 }
 
+/// What a query returned, for the notices about limits.
+pub(crate) enum Counted {
+    Logs { rows: usize, limit: Option<u32> },
+    Traces { rows: usize, limit: Option<u32> },
+    Other,
+}
+
 /// The meta every frame of one query shares.
 pub(crate) fn build_meta(plan: &Plan, executed: &Executed, ctx: &FrameContext) -> FrameMeta {
-    let mut notices = Vec::new();
-    if let Some(limit) = executed.limit {
-        let rows = executed.row_count();
-        let reached = rows >= limit as usize && rows > 0;
-        match &executed.result {
-            QueryResult::Streams(_) if reached => notices.push(Notice {
-                severity: "warning",
-                text: format!(
-                    "Showing the first {limit} log lines (the line limit); narrow the query or the \
-                     time range, or raise the limit, to see more."
-                ),
-            }),
-            QueryResult::TraceSearch(_) if reached => notices.push(Notice {
-                severity: "info",
-                text: format!("Showing the first {limit} traces (the trace limit)."),
-            }),
-            _ => {}
-        }
+    let rows = executed.row_count();
+    let counted = match &executed.result {
+        QueryResult::Streams(_) => Counted::Logs {
+            rows,
+            limit: executed.limit,
+        },
+        QueryResult::TraceSearch(_) => Counted::Traces {
+            rows,
+            limit: executed.limit,
+        },
+        _ => Counted::Other,
+    };
+    build_meta_parts(plan, &executed.query, counted, &executed.warnings, ctx)
+}
+
+pub(crate) fn build_meta_parts(
+    plan: &Plan,
+    query: &str,
+    counted: Counted,
+    warnings: &[String],
+    ctx: &FrameContext,
+) -> FrameMeta {
+    let mut notices: Vec<Notice> = warnings
+        .iter()
+        .map(|w| Notice {
+            severity: "warning",
+            text: w.clone(),
+        })
+        .collect();
+    let reached = |rows: usize, limit: u32| rows >= limit as usize && rows > 0;
+    match counted {
+        Counted::Logs {
+            rows,
+            limit: Some(limit),
+        } if reached(rows, limit) => notices.push(Notice {
+            severity: "warning",
+            text: format!(
+                "Showing the first {limit} log lines (the line limit); narrow the query or the \
+                 time range, or raise the limit, to see more."
+            ),
+        }),
+        Counted::Traces {
+            rows,
+            limit: Some(limit),
+        } if reached(rows, limit) => notices.push(Notice {
+            severity: "info",
+            text: format!("Showing the first {limit} traces (the trace limit)."),
+        }),
+        _ => {}
     }
-    if plan.kind == PlanKind::Correlate && matches!(executed.result, QueryResult::Streams(_)) {
+    if plan.kind == PlanKind::Correlate && matches!(counted, Counted::Logs { .. }) {
         notices.push(Notice {
             severity: "info",
             text: "Log lines with a trace id link to their trace.".into(),
         });
     }
     FrameMeta {
-        executed_query_string: Some(executed.query.clone()),
+        executed_query_string: Some(query.to_string()),
         custom: ctx.custom.clone(),
         notices,
         ..FrameMeta::default()

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::execute::{Executed, QueryResult};
+use crate::execute::{Executed, ExecutedLogs, LokiAnswer, QueryResult, StrColumn};
 use crate::plan::Plan;
 
 pub use logs::trace_id_of;
@@ -51,6 +51,10 @@ pub enum Values {
     OptI64(Vec<Option<i64>>),
     Str(Vec<String>),
     OptStr(Vec<Option<String>>),
+    /// Strings in one buffer (Arrow's layout): log columns, moved into Arrow without a copy per row.
+    Utf8(StrColumn),
+    /// The same, nullable.
+    OptUtf8(StrColumn),
     Bool(Vec<bool>),
     OptBool(Vec<Option<bool>>),
     /// JSON values (Arrow `Binary` holding JSON text, which Grafana reads as JSON).
@@ -67,6 +71,7 @@ impl Values {
             Values::OptF64(v) => v.len(),
             Values::Str(v) => v.len(),
             Values::OptStr(v) => v.len(),
+            Values::Utf8(v) | Values::OptUtf8(v) => v.len(),
             Values::Bool(v) => v.len(),
             Values::OptBool(v) => v.len(),
             Values::Json(v) => v.len(),
@@ -85,6 +90,7 @@ impl Values {
                 | Values::OptF64(_)
                 | Values::OptI64(_)
                 | Values::OptStr(_)
+                | Values::OptUtf8(_)
                 | Values::OptBool(_)
                 | Values::OptJson(_)
         )
@@ -102,6 +108,7 @@ impl Values {
             Values::OptF64(v) => get(v, i).flatten().map(|x| x.to_string()),
             Values::Str(v) => get(v, i),
             Values::OptStr(v) => get(v, i).flatten(),
+            Values::Utf8(v) | Values::OptUtf8(v) => v.get(i).map(str::to_string),
             Values::Bool(v) => get(v, i).map(|x| x.to_string()),
             Values::OptBool(v) => get(v, i).flatten().map(|x| x.to_string()),
             Values::Json(v) => get(v, i).map(|x| x.to_string()),
@@ -275,6 +282,51 @@ impl FrameContext {
             }),
         })
     }
+}
+
+/// The Arrow-encoded frames of a log plan that ran ([`crate::execute::execute_logs`]): built and
+/// encoded one stream at a time, each stream's columns moved into Arrow and dropped once encoded, so
+/// memory holds the answer about once. Same frames as [`build_frames`] gives for the typed result.
+pub fn encode_log_frames(
+    plan: &Plan,
+    logs: ExecutedLogs,
+    ctx: &FrameContext,
+) -> Result<Vec<Vec<u8>>, FrameError> {
+    let answer = std::sync::Arc::try_unwrap(logs.answer).unwrap_or_else(|shared| (*shared).clone());
+    let batch = match answer {
+        LokiAnswer::Streams(batch) => batch,
+        LokiAnswer::Other(data) => {
+            // A "log" query that Loki answered with a metric result: the typed path.
+            let executed = Executed {
+                kind: logs.kind,
+                query: logs.query,
+                result: crate::execute::from_loki(data),
+                limit: logs.limit,
+                warnings: logs.warnings,
+            };
+            return build_frames(plan, &executed, ctx)
+                .into_iter()
+                .map(arrow::to_arrow_owned)
+                .collect();
+        }
+    };
+    let base = meta::build_meta_parts(
+        plan,
+        &logs.query,
+        meta::Counted::Logs {
+            rows: batch.line_count(),
+            limit: logs.limit,
+        },
+        &logs.warnings,
+        ctx,
+    );
+    logs::encode_log_frames(batch, ctx, |mut frame| {
+        frame.ref_id = ctx.ref_id.clone();
+        let mut meta = frame.meta.take().unwrap_or_default();
+        meta.merge(&base);
+        frame.meta = Some(meta);
+        arrow::to_arrow_owned(frame)
+    })
 }
 
 /// The frames of one executed plan, every one with `refId`, `meta.executedQueryString` and the

@@ -77,6 +77,9 @@ async fn run_query(
     q: &pluginv2::DataQuery,
 ) -> Result<Vec<Vec<u8>>, Error> {
     let frames = match parse_query(q)? {
+        ModelQuery::Raw(plan) if matches!(plan.kind, PlanKind::Logs | PlanKind::Correlate) => {
+            return run_logs_encoded(instance, &plan, &q.ref_id).await;
+        }
         ModelQuery::Raw(plan) => run_plan(instance, &plan, &q.ref_id, None).await?,
         ModelQuery::Question(question) => answer_question(instance, &q.ref_id, &question).await?,
     };
@@ -84,6 +87,22 @@ async fn run_query(
         .iter()
         .map(|f| frames::arrow::to_arrow(f).map_err(Error::from))
         .collect()
+}
+
+/// A log query's frames, encoded stream by stream straight from the decoded columns (no per-line
+/// copies; see `frames::encode_log_frames`).
+async fn run_logs_encoded(
+    instance: &Instance,
+    plan: &Plan,
+    ref_id: &str,
+) -> Result<Vec<Vec<u8>>, Error> {
+    let logs = execute::execute_logs(plan, &instance.clients).await?;
+    let ctx = FrameContext {
+        ref_id: ref_id.to_string(),
+        datasource: Some(instance.datasource.clone()),
+        custom: None,
+    };
+    Ok(frames::encode_log_frames(plan, logs, &ctx)?)
 }
 
 /// Runs a plan (raw or translated: the same path) and builds its frames; `custom` becomes

@@ -102,6 +102,17 @@ fn hint(peer: Peer, err: &ExecuteError) -> String {
             " Is `{key}Url` the {peer} base URL (e.g. `http://{key}:{}`, without an API path)?",
             if peer == Peer::Loki { 3100 } else { 3200 }
         ),
+        ExecuteError::Status { status: 429, .. } => format!(
+            " {peer} is rate-limiting Querent: lower `maxConcurrentRequests` or raise {peer}'s limits."
+        ),
+        ExecuteError::Status {
+            status: 500..=599, ..
+        } => format!(
+            " {peer} (or a proxy in front of it) is failing: check its logs and that `{key}Url` points at it."
+        ),
+        ExecuteError::Incomplete { .. } => {
+            format!(" The connection broke off: check {peer} and any proxy between Grafana and it.")
+        }
         ExecuteError::Connect { .. } => {
             format!(" Check `{key}Url` and that {peer} is running and reachable from Grafana.")
         }

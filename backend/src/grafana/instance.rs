@@ -67,6 +67,13 @@ impl InstanceCache {
             },
         });
         if let Ok(mut map) = self.instances.write() {
+            // Concurrent first requests each built one: all use the first stored, so they share its
+            // connection limits and response cache.
+            if let Some((updated, existing)) = map.get(&key)
+                && *updated == ds.last_updated_ms
+            {
+                return Ok(existing.clone());
+            }
             map.insert(key, (ds.last_updated_ms, instance.clone()));
         }
         Ok(instance)

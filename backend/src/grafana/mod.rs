@@ -6,6 +6,7 @@
 
 pub mod conversation;
 mod data;
+mod data_service;
 mod health;
 mod instance;
 mod mcp;
@@ -16,5 +17,5 @@ pub mod status;
 
 pub use data::run_plan;
 pub use instance::{Instance, InstanceCache};
-pub use plugin::{QuerentPlugin, ServeError, handshake_line, serve};
+pub use plugin::{QuerentPlugin, ServeError, handshake_line, metrics_text, serve};
 pub use query_model::QueryModelError;

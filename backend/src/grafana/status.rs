@@ -15,7 +15,10 @@ pub fn http_status(err: &Error) -> i32 {
             ExecuteError::Status { status, .. } => i32::from(*status),
             ExecuteError::Connect { .. }
             | ExecuteError::Decode { .. }
-            | ExecuteError::Request { .. } => 502,
+            | ExecuteError::Request { .. }
+            | ExecuteError::Incomplete { .. } => 502,
+            ExecuteError::Busy { .. } => 503,
+            ExecuteError::ScanBudget { .. } => 400,
             ExecuteError::Timeout { .. } => 504,
             ExecuteError::TooLarge { .. } => 413,
             ExecuteError::TraceNotFound { .. } => 404,

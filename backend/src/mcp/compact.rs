@@ -225,6 +225,7 @@ mod tests {
                 instant: false,
             },
             limit: None,
+            warnings: Vec::new(),
         };
         let v = rows(&executed, Page { rows: 2, number: 2 });
         assert_eq!(v["total"], 5);
