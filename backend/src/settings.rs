@@ -109,7 +109,7 @@ pub struct RawSettings {
     pub max_traces: Option<Lenient>,
     /// Largest Loki/Tempo response body read, in bytes (default 64 MiB).
     pub max_response_bytes: Option<Lenient>,
-    /// `none` (default), `openai`, `azure`, `openai-compatible`, `grafana-llm-app`.
+    /// `none` (default), `openai`, `azure`, `openai-compatible`, `grafana-llm-app`, `fake` (tests).
     pub llm_provider: Option<String>,
     /// OpenAI-compatible endpoint base, e.g. `http://ollama:11434/v1`.
     pub llm_base_url: Option<String>,
@@ -280,6 +280,8 @@ pub enum LlmProvider {
     Azure,
     OpenAiCompatible,
     GrafanaLlmApp,
+    /// A scriptable model inside the plugin (`llmFakeScript`), for tests of the real binary.
+    Fake,
 }
 
 /// What an LLM may see of the user's data.
@@ -641,11 +643,12 @@ fn llm_settings(raw: &RawSettings) -> Result<LlmSettings, SettingsError> {
         Some("azure") => LlmProvider::Azure,
         Some("openai-compatible") => LlmProvider::OpenAiCompatible,
         Some("grafana-llm-app") => LlmProvider::GrafanaLlmApp,
+        Some("fake") => LlmProvider::Fake,
         Some(other) => {
             return Err(SettingsError::InvalidChoice {
                 key: "llmProvider".into(),
                 value: other.to_string(),
-                expected: "`none`, `openai`, `azure`, `openai-compatible`, `grafana-llm-app`",
+                expected: "`none`, `openai`, `azure`, `openai-compatible`, `grafana-llm-app`, `fake`",
             });
         }
     };

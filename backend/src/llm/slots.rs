@@ -1,0 +1,594 @@
+//! The *slots* mode: the model fills a plan's fields ([`Slots`]) through a JSON schema whose enums come
+//! from the user's schema (services, levels, labels, fields), and our builder prints the query following
+//! the same conventions as the rules translator. Small models manage this far better than writing
+//! LogQL. Empty strings and zeros mean "not given" (no nullable types: simpler for small models and for
+//! strict structured output).
+
+use chrono::{DateTime, Duration as ChronoDuration, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::ground::{FieldKind, Schema};
+use crate::plan::logql::{
+    self, AggOp, CmpOp, Grouping, LabelFilter, LabelName, LineOp, LogQuery, Matcher, MetricExpr,
+    RangeFunc, Stage,
+};
+use crate::plan::traceql::{self, Attribute, Cond, Intrinsic, MetricsFn, Op, Static, TraceQuery};
+use crate::plan::{Plan, PlanKind, Query, QueryDuration, TimeSource};
+
+/// Longest range a model-written plan may cover.
+pub const MAX_RANGE: ChronoDuration = ChronoDuration::days(31);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct FieldSlot {
+    pub name: String,
+    pub op: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct LabelSlot {
+    pub name: String,
+    pub value: String,
+}
+
+/// A plan as fields. Every field is always present in the model's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Slots {
+    pub kind: String,
+    pub services: Vec<String>,
+    pub levels: Vec<String>,
+    pub labels: Vec<LabelSlot>,
+    pub contains: Vec<String>,
+    pub not_contains: Vec<String>,
+    pub fields: Vec<FieldSlot>,
+    /// `3h`, `30m`, `2d`.
+    pub last: String,
+    /// `today`, `yesterday`.
+    pub day: String,
+    /// `06:00`.
+    pub from_time: String,
+    pub to_time: String,
+    /// `count`, `rate`, `p50`, `p90`, `p95`, `p99`.
+    pub metric: String,
+    /// `service`, `level` or a label name.
+    pub group_by: Vec<String>,
+    /// `5m` for "per 5 minutes".
+    pub step: String,
+    pub top: u32,
+    pub limit: u32,
+    /// `1s`, `500ms`.
+    pub min_duration: String,
+    pub whole_trace: bool,
+    pub status_error: bool,
+    /// `500` or `5xx`.
+    pub http_status: String,
+    pub span_name: String,
+    /// Why no query fits (kind `clarify`).
+    pub reason: String,
+}
+
+const KINDS: [&str; 6] = [
+    "logs",
+    "metrics",
+    "traces",
+    "trace_metrics",
+    "correlate",
+    "clarify",
+];
+const METRICS: [&str; 7] = ["", "count", "rate", "p50", "p90", "p95", "p99"];
+const FIELD_OPS: [&str; 6] = ["=", "!=", ">", ">=", "<", "<="];
+
+fn str_enum(values: &[String]) -> Value {
+    if values.is_empty() {
+        json!({"type": "string", "maxLength": 64})
+    } else {
+        json!({"type": "string", "enum": values})
+    }
+}
+
+fn text(max: u32) -> Value {
+    json!({"type": "string", "maxLength": max})
+}
+
+/// The JSON schema of [`Slots`] for this user schema: services, levels, labels and fields as enums.
+/// No `pattern` anywhere (llama.cpp's server answers 500 to a pattern containing `"`).
+pub fn json_schema(schema: &Schema, services: &[String], fields: &[String]) -> Value {
+    let levels: Vec<String> = schema
+        .loki
+        .level_label
+        .as_ref()
+        .and_then(|l| schema.loki.labels.get(l))
+        .cloned()
+        .unwrap_or_default();
+    let labels = other_labels(schema);
+    let mut group: Vec<String> = vec!["service".into(), "level".into()];
+    group.extend(labels.iter().cloned());
+    let array = |items: Value, max: u32| json!({"type": "array", "items": items, "maxItems": max});
+    let props = json!({
+        "kind": {"type": "string", "enum": KINDS},
+        "services": array(str_enum(services), 4),
+        "levels": array(str_enum(&levels), 3),
+        "labels": array(json!({
+            "type": "object",
+            "properties": {"name": str_enum(&labels), "value": text(64)},
+            "required": ["name", "value"], "additionalProperties": false
+        }), 2),
+        "contains": array(text(64), 3),
+        "not_contains": array(text(64), 3),
+        "fields": array(json!({
+            "type": "object",
+            "properties": {"name": str_enum(fields), "op": {"type": "string", "enum": FIELD_OPS}, "value": text(64)},
+            "required": ["name", "op", "value"], "additionalProperties": false
+        }), 3),
+        "last": text(8),
+        "day": {"type": "string", "enum": ["", "today", "yesterday"]},
+        "from_time": text(5),
+        "to_time": text(5),
+        "metric": {"type": "string", "enum": METRICS},
+        "group_by": array(str_enum(&group), 2),
+        "step": text(6),
+        "top": {"type": "integer", "minimum": 0, "maximum": 100},
+        "limit": {"type": "integer", "minimum": 0, "maximum": 5000},
+        "min_duration": text(8),
+        "whole_trace": {"type": "boolean"},
+        "status_error": {"type": "boolean"},
+        "http_status": text(3),
+        "span_name": text(80),
+        "reason": text(200),
+    });
+    let required: Vec<&str> = props
+        .as_object()
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+}
+
+/// Stream labels other than the service and level labels (and `app`, a copy of the service).
+pub fn other_labels(schema: &Schema) -> Vec<String> {
+    schema
+        .loki
+        .labels
+        .keys()
+        .filter(|l| {
+            Some(l.as_str()) != schema.loki.service_label.as_deref()
+                && Some(l.as_str()) != schema.loki.level_label.as_deref()
+                && l.as_str() != "app"
+        })
+        .cloned()
+        .collect()
+}
+
+/// Where a plan's time range comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeContext {
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+    pub dashboard: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// The time range of the slots, checked for sanity.
+pub fn time_range(
+    last: &str,
+    day: &str,
+    from_time: &str,
+    to_time: &str,
+    ctx: &TimeContext,
+) -> Result<(DateTime<Utc>, DateTime<Utc>, TimeSource), String> {
+    let now = ctx.now;
+    let (start, end, source) = if !last.trim().is_empty() {
+        let d = QueryDuration::parse(last.trim())
+            .ok_or_else(|| format!("`last` must be a duration like 3h or 30m, not `{last}`"))?;
+        (now - d.as_chrono(), now, TimeSource::Question)
+    } else if !day.is_empty() || !from_time.is_empty() || !to_time.is_empty() {
+        let local_now = now.with_timezone(&ctx.tz);
+        let midnight = ctx
+            .tz
+            .from_local_datetime(&local_now.date_naive().and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or("the time zone has no midnight today")?;
+        let (day_start, day_end) = match day {
+            "yesterday" => (midnight - ChronoDuration::days(1), midnight),
+            "" | "today" => (midnight, now),
+            other => return Err(format!("`day` must be today or yesterday, not `{other}`")),
+        };
+        let clock = |t: &str| -> Result<Option<DateTime<Utc>>, String> {
+            if t.trim().is_empty() {
+                return Ok(None);
+            }
+            let time = NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                .map_err(|_| format!("times must look like 06:00, not `{t}`"))?;
+            Ok(Some(day_start + (time - NaiveTime::MIN)))
+        };
+        let start = clock(from_time)?.unwrap_or(day_start);
+        let end = clock(to_time)?.unwrap_or(day_end);
+        (start, end, TimeSource::Question)
+    } else if let Some((s, e)) = ctx.dashboard {
+        (s, e, TimeSource::Dashboard)
+    } else {
+        (
+            now - crate::translate::DEFAULT_RANGE,
+            now,
+            TimeSource::Default,
+        )
+    };
+    if end <= start {
+        return Err("the time range ends before it starts".into());
+    }
+    if end - start > MAX_RANGE {
+        return Err("the time range is longer than 31 days".into());
+    }
+    if start > now {
+        return Err("the time range starts in the future".into());
+    }
+    Ok((start, end, source))
+}
+
+fn label(name: &str) -> Result<LabelName, String> {
+    LabelName::new(name).ok_or_else(|| format!("`{name}` is not a valid label name"))
+}
+
+impl Slots {
+    /// The plan these slots describe, or why they do not describe a valid one (fed back to the model).
+    pub fn to_plan(&self, schema: &Schema, ctx: &TimeContext) -> Result<Plan, String> {
+        let kind = PlanKind::parse(self.kind.trim())
+            .filter(|k| *k != PlanKind::Trace)
+            .ok_or_else(|| {
+                format!(
+                    "`kind` must be one of {}, not `{}`",
+                    KINDS.join(", "),
+                    self.kind
+                )
+            })?;
+        if kind == PlanKind::Clarify {
+            let reason = if self.reason.trim().is_empty() {
+                "The question could not be turned into a query.".to_string()
+            } else {
+                self.reason.trim().to_string()
+            };
+            return Ok(Plan::clarify(reason, Vec::new(), ctx.now));
+        }
+        let known = schema.services();
+        for s in &self.services {
+            if !known.contains(s) {
+                return Err(format!(
+                    "service `{s}` does not exist; the services are {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        let (start, end, time_source) =
+            time_range(&self.last, &self.day, &self.from_time, &self.to_time, ctx)?;
+        let mut plan = Plan {
+            kind,
+            query: None,
+            start: Some(start),
+            end,
+            instant: false,
+            step: None,
+            limit: (self.limit > 0).then_some(self.limit),
+            clarification: None,
+            time_source,
+            understood: Vec::new(),
+        };
+        let range = QueryDuration::from_secs((end - start).num_seconds().max(1) as u64);
+        match kind {
+            PlanKind::Logs | PlanKind::Correlate => {
+                plan.query = Some(Query::Log(self.log_query(schema)?));
+            }
+            PlanKind::Metrics => {
+                let log = self.log_query(schema)?;
+                let step = self.duration("step", &self.step)?;
+                let (func, window) = match self.metric.as_str() {
+                    "rate" => (RangeFunc::Rate, QueryDuration::from_mins(1)),
+                    "" | "count" => (RangeFunc::CountOverTime, step.unwrap_or(range)),
+                    other => {
+                        return Err(format!(
+                            "`metric` `{other}` needs trace data: use kind trace_metrics"
+                        ));
+                    }
+                };
+                if func == RangeFunc::Rate {
+                    plan.step = Some(step.unwrap_or(QueryDuration::from_mins(1)));
+                } else if let Some(s) = step {
+                    plan.step = Some(s);
+                } else {
+                    plan.instant = true;
+                    plan.start = None;
+                }
+                let groups = self.loki_groups(schema)?;
+                let inner = MetricExpr::range(func, log, window);
+                let grouping = (!groups.is_empty()).then_some(Grouping::By(groups));
+                let mut expr = MetricExpr::aggregate(AggOp::Sum, grouping, inner);
+                if self.top > 0 {
+                    expr = MetricExpr::topk(self.top, expr);
+                }
+                plan.query = Some(Query::LogMetric(expr));
+            }
+            PlanKind::Traces => {
+                plan.query = Some(Query::Trace(TraceQuery::filter(self.trace_cond(schema)?)));
+            }
+            PlanKind::TraceMetrics => {
+                let func = match self.metric.as_str() {
+                    "" | "rate" => MetricsFn::Rate,
+                    "count" => MetricsFn::CountOverTime,
+                    p => {
+                        let q: f64 = p
+                            .strip_prefix('p')
+                            .and_then(|n| n.parse::<f64>().ok())
+                            .ok_or_else(|| format!("unknown `metric` `{p}`"))?;
+                        MetricsFn::QuantileOverTime {
+                            attr: Attribute::Intrinsic(Intrinsic::Duration),
+                            quantiles: vec![q / 100.0],
+                        }
+                    }
+                };
+                let mut by = Vec::new();
+                for g in &self.group_by {
+                    match g.as_str() {
+                        "service" => by.push(Attribute::service_name()),
+                        other => {
+                            return Err(format!(
+                                "trace metrics can be grouped by service only, not `{other}`"
+                            ));
+                        }
+                    }
+                }
+                plan.query = Some(Query::Trace(
+                    TraceQuery::filter(self.trace_cond(schema)?).with_metrics(func, by),
+                ));
+            }
+            PlanKind::Trace | PlanKind::Clarify => unreachable!("handled above"),
+        }
+        Ok(plan)
+    }
+
+    fn duration(&self, what: &str, text: &str) -> Result<Option<QueryDuration>, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        QueryDuration::parse(t)
+            .filter(|d| !d.is_zero())
+            .map(Some)
+            .ok_or_else(|| format!("`{what}` must be a duration like 5m or 1s, not `{text}`"))
+    }
+
+    fn loki_groups(&self, schema: &Schema) -> Result<Vec<LabelName>, String> {
+        self.group_by
+            .iter()
+            .map(|g| {
+                let name = match g.as_str() {
+                    "service" => schema
+                        .loki
+                        .service_label
+                        .as_deref()
+                        .unwrap_or("service_name"),
+                    "level" => schema.loki.level_label.as_deref().unwrap_or("level"),
+                    other if schema.loki.labels.contains_key(other) => other,
+                    other => return Err(format!("there is no label `{other}` to group by")),
+                };
+                label(name)
+            })
+            .collect()
+    }
+
+    fn log_query(&self, schema: &Schema) -> Result<LogQuery, String> {
+        let service_label = schema
+            .loki
+            .service_label
+            .as_deref()
+            .unwrap_or("service_name");
+        let level_label = schema.loki.level_label.as_deref().unwrap_or("level");
+        let mut matchers = Vec::new();
+        if !self.services.is_empty() {
+            matchers.push(Matcher::any_of(label(service_label)?, &self.services));
+        }
+        if !self.levels.is_empty() {
+            let known = schema.loki.labels.get(level_label);
+            for l in &self.levels {
+                if known.is_some_and(|k| !k.is_empty() && !k.contains(l)) {
+                    return Err(format!(
+                        "level `{l}` does not exist; the levels are {}",
+                        known.map(|k| k.join(", ")).unwrap_or_default()
+                    ));
+                }
+            }
+            matchers.push(Matcher::any_of(label(level_label)?, &self.levels));
+        }
+        for l in &self.labels {
+            let Some(values) = schema.loki.labels.get(&l.name) else {
+                return Err(format!("label `{}` does not exist", l.name));
+            };
+            if !values.is_empty() && !values.contains(&l.value) {
+                return Err(format!(
+                    "label `{}` has no value `{}`; its values are {}",
+                    l.name,
+                    l.value,
+                    values.join(", ")
+                ));
+            }
+            matchers.push(Matcher::eq(label(&l.name)?, l.value.clone()));
+        }
+        if matchers.is_empty() {
+            matchers.push(Matcher {
+                label: label(service_label)?,
+                op: logql::MatchOp::Re,
+                value: ".+".into(),
+            });
+        }
+        let mut q = LogQuery::new(matchers);
+        for c in self.contains.iter().filter(|c| !c.is_empty()) {
+            q = q.with(Stage::Line {
+                op: LineOp::Contains,
+                value: c.clone(),
+            });
+        }
+        for c in self.not_contains.iter().filter(|c| !c.is_empty()) {
+            q = q.with(Stage::Line {
+                op: LineOp::NotContains,
+                value: c.clone(),
+            });
+        }
+        if !self.fields.is_empty() {
+            let mut parser = None;
+            let mut filters = Vec::new();
+            for f in &self.fields {
+                let found = self.find_field(schema, &f.name)?;
+                if let Some(p) = found.source.parser() {
+                    parser.get_or_insert(p);
+                }
+                filters.push(field_filter(f, found.kind)?);
+            }
+            if let Some(p) = parser {
+                q = q.with(Stage::Parser(p));
+            }
+            for f in filters {
+                q = q.with(Stage::Filter(f));
+            }
+        }
+        Ok(q)
+    }
+
+    fn find_field<'s>(
+        &self,
+        schema: &'s Schema,
+        name: &str,
+    ) -> Result<&'s crate::ground::LogField, String> {
+        let in_services: Vec<&'s crate::ground::LogField> = schema
+            .loki
+            .fields
+            .iter()
+            .filter(|(s, _)| self.services.is_empty() || self.services.contains(s))
+            .flat_map(|(_, fs)| fs.iter())
+            .filter(|f| f.name == name)
+            .collect();
+        in_services.first().copied().ok_or_else(|| {
+            format!(
+                "field `{name}` does not exist in the logs of {}",
+                if self.services.is_empty() {
+                    "any service".to_string()
+                } else {
+                    self.services.join(", ")
+                }
+            )
+        })
+    }
+
+    fn trace_cond(&self, schema: &Schema) -> Result<Option<Cond>, String> {
+        let mut conds = Vec::new();
+        match self.services.len() {
+            0 => {}
+            1 => conds.push(Cond::cmp(
+                Attribute::service_name(),
+                Op::Eq,
+                Static::String(self.services[0].clone()),
+            )),
+            _ => conds.push(Cond::Or(
+                self.services
+                    .iter()
+                    .map(|s| {
+                        Cond::cmp(Attribute::service_name(), Op::Eq, Static::String(s.clone()))
+                    })
+                    .collect(),
+            )),
+        }
+        if !self.span_name.trim().is_empty() {
+            conds.push(Cond::cmp(
+                Attribute::Intrinsic(Intrinsic::Name),
+                Op::Eq,
+                Static::String(self.span_name.trim().to_string()),
+            ));
+        }
+        if self.status_error {
+            conds.push(Cond::cmp(
+                Attribute::Intrinsic(Intrinsic::Status),
+                Op::Eq,
+                Static::Status(traceql::Status::Error),
+            ));
+        }
+        let status = self.http_status.trim().to_ascii_lowercase();
+        if !status.is_empty() {
+            let attr = if !schema.has_tempo_tag("span", "http.response.status_code")
+                && schema.has_tempo_tag("span", "http.status_code")
+            {
+                Attribute::span("http.status_code")
+            } else {
+                Attribute::span("http.response.status_code")
+            };
+            if let Some(class) = status.strip_suffix("xx") {
+                let lo: i64 = class
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|c| (1..=5).contains(c))
+                    .ok_or_else(|| format!("`http_status` `{status}` is not like 500 or 5xx"))?;
+                conds.push(Cond::cmp(attr, Op::Gte, Static::Int(lo * 100)));
+            } else {
+                let code: i64 = status
+                    .parse()
+                    .ok()
+                    .filter(|c| (100..=599).contains(c))
+                    .ok_or_else(|| format!("`http_status` `{status}` is not like 500 or 5xx"))?;
+                conds.push(Cond::cmp(attr, Op::Eq, Static::Int(code)));
+            }
+        }
+        if let Some(d) = self.duration("min_duration", &self.min_duration)? {
+            let attr = if self.whole_trace {
+                Intrinsic::TraceDuration
+            } else {
+                Intrinsic::Duration
+            };
+            conds.push(Cond::cmp(
+                Attribute::Intrinsic(attr),
+                Op::Gt,
+                Static::Duration(d),
+            ));
+        }
+        Ok(Cond::all(conds))
+    }
+}
+
+fn field_filter(f: &FieldSlot, kind: FieldKind) -> Result<LabelFilter, String> {
+    let op = match f.op.as_str() {
+        "=" | "==" => CmpOp::Eq,
+        "!=" => CmpOp::Neq,
+        ">" => CmpOp::Gt,
+        ">=" => CmpOp::Gte,
+        "<" => CmpOp::Lt,
+        "<=" => CmpOp::Lte,
+        other => {
+            return Err(format!(
+                "field operator `{other}` is not one of {FIELD_OPS:?}"
+            ));
+        }
+    };
+    let name = label(&f.name)?;
+    let value = match kind {
+        FieldKind::Int | FieldKind::Float | FieldKind::Bytes => logql::Value::Number(
+            f.value
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| format!("field `{}` is a number, not `{}`", f.name, f.value))?,
+        ),
+        FieldKind::Duration => logql::Value::Duration(
+            QueryDuration::parse(f.value.trim())
+                .ok_or_else(|| format!("field `{}` is a duration, not `{}`", f.name, f.value))?,
+        ),
+        FieldKind::String | FieldKind::Boolean => {
+            if !matches!(op, CmpOp::Eq | CmpOp::Neq) {
+                return Err(format!("field `{}` holds text: use = or !=", f.name));
+            }
+            logql::Value::String(f.value.clone())
+        }
+    };
+    Ok(LabelFilter::Cmp {
+        label: name,
+        op,
+        value,
+    })
+}
