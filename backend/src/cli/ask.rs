@@ -18,6 +18,12 @@ pub struct AskArgs {
     /// Print one JSON object (plan, summary, hypotheses, rows).
     #[arg(long)]
     pub json: bool,
+    /// Ask the LLM to translate even when the rules answer (needs an LLM: --llm-base-url or --llm-provider).
+    #[arg(long)]
+    pub llm: bool,
+    /// Stream the LLM's summary to stderr as it is written.
+    #[arg(long)]
+    pub stream: bool,
     #[command(flatten)]
     pub time: TimeArgs,
     #[command(flatten)]
@@ -33,7 +39,18 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     let discovery = args.schema.discover(&engine, now).await?;
     let mut question = Question::new(&args.question, now);
     question.tz = args.time.tz()?;
-    let plan = crate::translate::translate(&question, &discovery.schema);
+    let llm = args.schema.connection.llm()?;
+    if args.llm && llm.is_none() {
+        anyhow::bail!("--llm needs an LLM: give --llm-base-url URL (or --llm-provider)");
+    }
+    let (translation, llm_use) =
+        crate::pipeline::translate_question(&question, &discovery, llm.as_deref(), args.llm, None)
+            .await;
+    if let Some(note) = &llm_use.note {
+        eprintln!("querent: {note}");
+    }
+    let plan = translation.plan;
+    let mut narration = None;
     let mut answer = Answer {
         summary: String::new(),
         executed: None,
@@ -52,8 +69,30 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     } else {
         match engine.execute(&answer.plan).await {
             Ok(executed) => {
-                answer.summary = summarise(&answer.plan, &executed);
+                let template = summarise(&answer.plan, &executed);
+                let mut print = |t: &str| eprint!("{t}");
+                let on_delta: Option<&mut (dyn FnMut(&str) + Send)> =
+                    if args.stream { Some(&mut print) } else { None };
+                let n = crate::pipeline::narrate_answer(
+                    &args.question,
+                    &executed,
+                    &answer.hypotheses,
+                    &discovery.schema,
+                    llm.as_deref(),
+                    template,
+                    now,
+                    on_delta,
+                )
+                .await;
+                if args.stream {
+                    eprintln!();
+                }
+                if let Some(note) = &n.note {
+                    eprintln!("querent: {note}");
+                }
+                answer.summary = n.text.clone();
                 answer.executed = Some(executed);
+                narration = Some(n);
             }
             Err(err) => {
                 answer.summary = err.user_message();
@@ -63,7 +102,14 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", answer.to_compact_json())?;
+        let mut json = answer.to_compact_json();
+        if let Some(n) = &narration {
+            json["summarySource"] = serde_json::json!(n.source);
+        }
+        if llm_use.configured {
+            json["llm"] = llm_use.to_json(narration.as_ref());
+        }
+        writeln!(out, "{json}")?;
     } else {
         write!(out, "{}", describe_plan(&answer.plan))?;
         writeln!(out, "\n{}\n", answer.summary)?;

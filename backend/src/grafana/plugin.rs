@@ -89,8 +89,11 @@ impl Diagnostics for QuerentPlugin {
         &self,
         _request: Request<pluginv2::CollectMetricsRequest>,
     ) -> Result<Response<pluginv2::CollectMetricsResponse>, Status> {
+        // Prometheus text of the LLM layer's counters (tokens, latency, fallbacks, cache, retries).
         Ok(Response::new(pluginv2::CollectMetricsResponse {
-            metrics: None,
+            metrics: Some(pluginv2::collect_metrics_response::Payload {
+                prometheus: crate::llm::metrics::global().render().into_bytes(),
+            }),
         }))
     }
 }
