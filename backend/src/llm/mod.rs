@@ -30,7 +30,7 @@ pub use budget::{Budget, Cache, cache_key, version_of};
 pub use client::{ChatReply, ChatRequest, Message, estimate_tokens};
 pub use error::LlmError;
 pub use evidence::{Evidence, EvidencePack};
-pub use narrate::{Narration, SummarySource};
+pub use narrate::{Narration, SummarySource, check_claims};
 pub use options::{FakeStep, LlmOptions, TranslateMode, TranslateWhen};
 pub use privacy::Redactor;
 pub use provider::Provider;
