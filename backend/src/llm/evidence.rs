@@ -327,7 +327,7 @@ impl EvidencePack {
             );
         }
         let mut ranked: Vec<(String, (usize, String, String))> = patterns.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.1.0));
         for (key, (n, service, example)) in ranked.into_iter().take(MAX_PATTERNS) {
             let shape = key.split('\u{0}').nth(1).unwrap_or("").to_string();
             let text = match privacy::value_for_prompt(privacy, redactor, &example) {

@@ -343,7 +343,9 @@ impl Slots {
                     TraceQuery::filter(self.trace_cond(schema)?).with_metrics(func, by),
                 ));
             }
-            PlanKind::Trace | PlanKind::Clarify => unreachable!("handled above"),
+            PlanKind::Trace | PlanKind::Clarify => {
+                return Err(format!("`kind` `{}` is not a query kind", kind.as_str()));
+            }
         }
         Ok(plan)
     }
