@@ -157,7 +157,8 @@ async fn summaries_cite_only_existing_evidence() {
         SummarySource::Template => {
             // The model answered but the check rejected a claim: that is the guard working; a failed
             // call is not acceptable here.
-            let note = n.note.unwrap_or_default();
+            let note = n.note.clone().unwrap_or_default();
+            eprintln!("summary rejected: {note}");
             assert!(note.contains("rejected"), "{note}");
             assert_eq!(n.text, "template summary");
         }

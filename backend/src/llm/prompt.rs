@@ -480,19 +480,31 @@ pub fn repair_message(error: &str) -> Message {
     ))
 }
 
-/// The messages of a summary request.
+/// The messages of a summary request: the rules, one worked example (small models cite far more
+/// reliably after seeing one), then the evidence.
 pub fn narration_messages(pack: &super::EvidencePack, now: DateTime<Utc>) -> Vec<Message> {
     let system = "You summarise what a log/trace query found, for an on-call engineer. Use only the numbered \
-evidence. Every sentence ends with the evidence ids it relies on, like [E2] or [E1][E3]. Name only services, \
-trace ids and numbers that appear in the evidence. Do not guess causes the evidence does not show. At most \
-4 sentences, plain text, no lists, no headings.";
+evidence. Every sentence ends with the evidence ids it relies on in square brackets, like [E2] or [E1][E3]. \
+Name only services, trace ids and numbers that appear in the evidence. Do not guess causes the evidence does \
+not show. At most 3 sentences, plain text.";
+    let example_user = "Question: why is checkout failing?\nEvidence:\n[E1] 12 log lines matched\n\
+[E2] first line at 2026-01-01 10:00 UTC, last at 2026-01-01 10:20 UTC\n\
+[E3] (cart-service) cart-service: 12 lines (error 12)\n\
+[E4] (cart-service) 12 lines with pattern: level=<_> msg=\"inventory lookup failed\" sku=<_>";
+    let example_answer = "cart-service logged 12 error lines between 10:00 and 10:20 UTC [E1][E2][E3]. \
+All of them are inventory lookup failures [E4].";
     let mut user = format!("Now: {}\nQuestion: {}\n", rfc3339(&now), pack.question);
     if let Some(q) = &pack.query {
         user.push_str(&format!("Query: {q}\n"));
     }
     user.push_str("Evidence:\n");
     user.push_str(&pack.to_prompt_lines());
-    vec![Message::system(system), Message::user(user)]
+    vec![
+        Message::system(system),
+        Message::user(example_user),
+        Message::assistant(example_answer),
+        Message::user(user),
+    ]
 }
 
 #[cfg(test)]
