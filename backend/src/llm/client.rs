@@ -72,6 +72,10 @@ impl Message {
 pub struct ResponseSchema {
     pub name: &'static str,
     pub schema: Value,
+    /// OpenAI's strict structured output requires every property to be required; our plan schemas
+    /// leave unused fields out (small models fill required fields with invented values), so they are
+    /// not strict.
+    pub strict: bool,
 }
 
 /// One chat completion to make.
@@ -260,7 +264,7 @@ impl OpenAiClient {
                     description: None,
                     name: s.name.to_string(),
                     schema: s.schema.clone(),
-                    strict: Some(true),
+                    strict: Some(s.strict),
                 },
             }),
             ..Default::default()

@@ -38,11 +38,12 @@ A condition on a log field -> fields [{name, op, value}].
 \"per second\"/\"rate\" -> metric \"rate\"; \"per service\" -> group_by [\"service\"]; \"top N\" -> top N.
 Traces: \"slow\" without a number -> min_duration \"1s\"; failed/error -> status_error true; HTTP codes -> \
 http_status \"500\" or \"5xx\"; whole trace longer than -> whole_trace true; p95 latency -> trace_metrics, metric \"p95\".
-Unused fields: \"\", [], 0 or false. Use only services, levels, labels and fields listed below.";
+Leave out every field the question does not ask for. Use only services, levels, labels and fields listed below.";
 
 const QUERY_RULES: &str = "\
 You write one LogQL or TraceQL query for a question about logs (Loki) or traces (Tempo). Reply with one JSON \
-object only: {kind, query, last, day, from_time, to_time, step, limit, reason}.
+object only: {kind, query, last} plus, when the question asks for them, day, from_time, to_time, step, limit, \
+reason.
 kind: logs, metrics (LogQL metric query), traces (TraceQL search), trace_metrics (TraceQL metrics), correlate \
 (error logs whose traces explain a failure) or clarify (nothing fits; query empty, say why in reason).
 Conventions: errors -> {level=\"error\"}; services are values of service_name (Loki) and resource.service.name \
@@ -420,15 +421,23 @@ fn example_answer(e: &Example, mode: TranslateMode, schema: &Schema, ctx: &TimeC
                 .as_ref()
                 .and_then(|p| p.query_text())
                 .unwrap_or_default();
-            json!({
+            let mut v = json!({
                 "kind": e.slots.kind, "query": query, "last": e.slots.last, "day": e.slots.day,
                 "from_time": e.slots.from_time, "to_time": e.slots.to_time,
                 "step": plan.as_ref().and_then(|p| p.step).map(|s| s.to_string()).unwrap_or_default(),
                 "limit": e.slots.limit, "reason": e.slots.reason,
-            })
-            .to_string()
+            });
+            if let Some(map) = v.as_object_mut() {
+                map.retain(|k, v| {
+                    k == "kind"
+                        || k == "query"
+                        || k == "last"
+                        || (v.as_str() != Some("") && v.as_u64() != Some(0))
+                });
+            }
+            v.to_string()
         }
-        _ => serde_json::to_string(&e.slots).unwrap_or_default(),
+        _ => super::slots::compact(&e.slots).to_string(),
     }
 }
 

@@ -95,6 +95,23 @@ fn text(max: u32) -> Value {
     json!({"type": "string", "maxLength": max})
 }
 
+/// The slots without the fields left at their defaults (`kind` and `last` always kept): the compact form the
+/// examples show.
+pub fn compact(slots: &Slots) -> Value {
+    let mut v = serde_json::to_value(slots).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        map.retain(|k, v| {
+            k == "kind"
+                || k == "last"
+                || !matches!(v, Value::Null | Value::Bool(false))
+                    && v.as_str() != Some("")
+                    && v.as_array().is_none_or(|a| !a.is_empty())
+                    && v.as_u64() != Some(0)
+        });
+    }
+    v
+}
+
 /// The JSON schema of [`Slots`] for this user schema: services, levels, labels and fields as enums.
 /// No `pattern` anywhere (llama.cpp's server answers 500 to a pattern containing `"`).
 pub fn json_schema(schema: &Schema, services: &[String], fields: &[String]) -> Value {
@@ -141,11 +158,10 @@ pub fn json_schema(schema: &Schema, services: &[String], fields: &[String]) -> V
         "span_name": text(80),
         "reason": text(200),
     });
-    let required: Vec<&str> = props
-        .as_object()
-        .map(|m| m.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+    // Only `kind` is required: a field the question does not mention is left out rather than filled
+    // with an invented value (which small models do when every field is required).
+    // `last` stays required: the time range is easy to forget and matters in almost every question.
+    json!({"type": "object", "properties": props, "required": ["kind", "last"], "additionalProperties": false})
 }
 
 /// Stream labels other than the service and level labels (and `app`, a copy of the service).

@@ -85,7 +85,7 @@ fn query_schema() -> serde_json::Value {
             "limit": {"type": "integer", "minimum": 0, "maximum": 5000},
             "reason": text(200)
         },
-        "required": ["kind", "query", "last", "day", "from_time", "to_time", "step", "limit", "reason"],
+        "required": ["kind", "query", "last"],
         "additionalProperties": false
     })
 }
@@ -428,6 +428,7 @@ impl Llm {
                 schema: Some(ResponseSchema {
                     name: "plan",
                     schema: response_schema.clone(),
+                    strict: false,
                 }),
                 max_tokens: self.options.max_completion_tokens,
                 temperature: Some(0.0),
