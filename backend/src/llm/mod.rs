@@ -9,9 +9,11 @@
 //! (`async-openai`), `provider.rs` (the factory), `fake.rs` (a scripted model for tests).
 
 mod budget;
+mod build;
 pub mod client;
 mod error;
 mod evidence;
+mod examples;
 pub mod fake;
 pub mod metrics;
 mod narrate;
@@ -21,6 +23,8 @@ mod prompt;
 mod provider;
 mod slots;
 mod translate;
+mod transport;
+mod validate;
 
 use std::time::Instant;
 
@@ -35,6 +39,7 @@ pub use options::{FakeStep, LlmOptions, TranslateMode, TranslateWhen};
 pub use privacy::Redactor;
 pub use provider::Provider;
 pub use translate::{LlmTranslation, should_translate};
+pub use validate::{check_grounding, plan_from_query, plan_from_slots};
 
 use crate::settings::{LlmSettings, Privacy, RawSettings, Settings, SettingsError};
 
