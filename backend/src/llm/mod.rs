@@ -2,11 +2,13 @@
 //! it is never a single point of failure — every failure ends in the rules' plan or the template summary.
 //!
 //! Takes the datasource's settings ([`Llm::from_settings`]) and offers two things:
-//! [`Llm::translate`] (a question the rules could not answer → a validated [`crate::Plan`], in the
-//! *slots* or *query* mode, repaired at most twice) and [`Llm::narrate`] (an [`EvidencePack`] → a short
-//! summary citing evidence ids, checked against the evidence). Around every call: the privacy mode
-//! (`privacy.rs`), cost control (`budget.rs`), metrics (`metrics.rs`). Providers: `client.rs`
-//! (`async-openai`), `provider.rs` (the factory), `fake.rs` (a scripted model for tests).
+//! [`Llm::translate`] (a question → a validated [`crate::Plan`], in the *slots* mode — `slots.rs` and the
+//! builder `build.rs` — or the *query* mode; answers are checked by `validate.rs` and repaired at most
+//! twice) and [`Llm::narrate`] (an [`EvidencePack`] → a short summary citing evidence ids, checked
+//! against the evidence). Prompts: `prompt.rs` (schema slice, conventions) and `examples.rs` (worked
+//! examples by similarity). Around every call: the privacy mode (`privacy.rs`), cost control
+//! (`budget.rs`), metrics (`metrics.rs`). Providers: `client.rs` (`async-openai`) over `transport.rs`,
+//! `provider.rs` (the factory), `fake.rs` (a scripted model for tests).
 
 mod budget;
 mod build;
