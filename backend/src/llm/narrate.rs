@@ -45,8 +45,9 @@ impl Narration {
         }
     }
 
-    fn fallback(template: &str, why: &str) -> Self {
-        metrics::global().fallback(&why.chars().take(40).collect::<String>());
+    /// The template, with why; `reason` is the metrics label (a fixed word, never free text).
+    fn fallback(template: &str, reason: &str, why: &str) -> Self {
+        metrics::global().fallback(reason);
         Narration {
             text: template.to_string(),
             source: SummarySource::Template,
@@ -124,7 +125,11 @@ impl Llm {
             return Narration::template(template);
         }
         if pack.items.is_empty() {
-            return Narration::fallback(template, "there is no evidence to summarise");
+            return Narration::fallback(
+                template,
+                "no_evidence",
+                "there is no evidence to summarise",
+            );
         }
         let key = budget::cache_key("narrate", &pack.question, budget::version_of(pack), now);
         if let Some(text) = self.cache().get(key)
@@ -174,7 +179,7 @@ impl Llm {
             }
             Err(why) => {
                 tracing::info!(%why, "LLM summary rejected");
-                Narration::fallback(template, &format!("rejected: {why}"))
+                Narration::fallback(template, "rejected", &format!("rejected: {why}"))
             }
         }
     }
