@@ -3,13 +3,13 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: test test-rust lint eval lezer dist clean test-frontend build-frontend test-mcp load
+.PHONY: test test-rust lint eval lezer dist clean test-frontend build-frontend test-mcp load test-llm
 
 NOW_OF_THE_DATA := 2026-11-25T08:38:56Z
 SCHEMA := tests/fixtures/demo-schema.json
 
 ## test: every test the project has (Rust, the evaluation, Grafana's grammars, the frontend)
-test: lint test-rust eval lezer test-mcp test-frontend
+test: lint test-rust eval lezer test-mcp test-llm test-frontend
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -52,6 +52,13 @@ eval:
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-1.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-2.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-3.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
+
+## test-llm: a real small model (llama.cpp server + Qwen2.5-Coder 0.5B, both from PyPI) on loopback,
+## tests/llm_real.rs against it, then the server is stopped (scripts/llm-server.sh; MODEL=1.5b for the bigger one)
+test-llm:
+	scripts/llm-server.sh install
+	set -e; url=$$(scripts/llm-server.sh start); trap 'scripts/llm-server.sh stop' EXIT; \
+	  QUERENT_LLM_URL=$$url $(CARGO) test --locked --test llm_real -- --ignored --test-threads 1
 
 ## lezer: every query the property tests produced, parsed with Grafana's own LogQL/TraceQL grammars
 lezer:

@@ -13,6 +13,7 @@ pub mod execute;
 pub mod frames;
 pub mod grafana;
 pub mod ground;
+pub mod llm;
 pub mod mcp;
 pub mod pipeline;
 pub mod plan;

@@ -132,7 +132,7 @@ pub struct RawSettings {
     pub scan_budget_action: Option<String>,
     /// Longest time range of a query, in hours (default 721); a longer one keeps its end.
     pub max_query_range_hours: Option<Lenient>,
-    /// `none` (default), `openai`, `azure`, `openai-compatible`, `grafana-llm-app`.
+    /// `none` (default), `openai`, `azure`, `openai-compatible`, `grafana-llm-app`, `fake` (tests).
     pub llm_provider: Option<String>,
     /// OpenAI-compatible endpoint base, e.g. `http://ollama:11434/v1`.
     pub llm_base_url: Option<String>,
@@ -329,6 +329,8 @@ pub enum LlmProvider {
     Azure,
     OpenAiCompatible,
     GrafanaLlmApp,
+    /// A scriptable model inside the plugin (`llmFakeScript`), for tests of the real binary.
+    Fake,
 }
 
 /// What an LLM may see of the user's data.
@@ -761,11 +763,12 @@ fn llm_settings(raw: &RawSettings) -> Result<LlmSettings, SettingsError> {
         Some("azure") => LlmProvider::Azure,
         Some("openai-compatible") => LlmProvider::OpenAiCompatible,
         Some("grafana-llm-app") => LlmProvider::GrafanaLlmApp,
+        Some("fake") => LlmProvider::Fake,
         Some(other) => {
             return Err(SettingsError::InvalidChoice {
                 key: "llmProvider".into(),
                 value: other.to_string(),
-                expected: "`none`, `openai`, `azure`, `openai-compatible`, `grafana-llm-app`",
+                expected: "`none`, `openai`, `azure`, `openai-compatible`, `grafana-llm-app`, `fake`",
             });
         }
     };

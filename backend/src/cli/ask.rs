@@ -24,6 +24,12 @@ pub struct AskArgs {
     /// live in $XDG_CACHE_HOME/querent/sessions.json for two hours after their last question.
     #[arg(long, value_name = "ID")]
     pub session: Option<String>,
+    /// Ask the LLM to translate even when the rules answer (needs an LLM: --llm-base-url or --llm-provider).
+    #[arg(long)]
+    pub llm: bool,
+    /// Stream the LLM's summary to stderr as it is written.
+    #[arg(long)]
+    pub stream: bool,
     #[command(flatten)]
     pub time: TimeArgs,
     #[command(flatten)]
@@ -44,12 +50,42 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let previous = conversation.as_ref().and_then(|c| c.previous.clone());
-    let resolved =
+    let mut resolved =
         crate::translate::translate_in_context(&question, previous.as_ref(), &discovery.schema);
+    let llm = args.schema.connection.llm()?;
+    if args.llm && llm.is_none() {
+        anyhow::bail!("--llm needs an LLM: give --llm-base-url URL (or --llm-provider)");
+    }
+    // A follow-up is the rules' merge of the conversation; the LLM sees single questions only.
+    let llm_use = if resolved.followed {
+        crate::pipeline::LlmUse {
+            configured: llm.is_some(),
+            model: llm.as_ref().map(|l| l.model().to_string()),
+            ..Default::default()
+        }
+    } else {
+        let (translation, llm_use) = crate::pipeline::refine_with_llm(
+            &question,
+            resolved.plan.clone(),
+            &discovery,
+            llm.as_deref(),
+            args.llm,
+            None,
+        )
+        .await;
+        if llm_use.used {
+            resolved.replace_plan(&args.question, translation.plan);
+        }
+        llm_use
+    };
+    if let Some(note) = &llm_use.note {
+        eprintln!("querent: {note}");
+    }
     if let Some(c) = &conversation {
         c.record(&args.question, &resolved)?;
     }
     let plan = resolved.plan.clone();
+    let mut narration = None;
     let mut answer = Answer {
         summary: String::new(),
         executed: None,
@@ -68,8 +104,30 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     } else {
         match engine.execute(&answer.plan).await {
             Ok(executed) => {
-                answer.summary = summarise(&answer.plan, &executed);
+                let template = summarise(&answer.plan, &executed);
+                let mut print = |t: &str| eprint!("{t}");
+                let on_delta: Option<&mut (dyn FnMut(&str) + Send)> =
+                    if args.stream { Some(&mut print) } else { None };
+                let n = crate::pipeline::narrate_answer(
+                    &args.question,
+                    &executed,
+                    &answer.hypotheses,
+                    &discovery.schema,
+                    llm.as_deref(),
+                    template,
+                    now,
+                    on_delta,
+                )
+                .await;
+                if args.stream {
+                    eprintln!();
+                }
+                if let Some(note) = &n.note {
+                    eprintln!("querent: {note}");
+                }
+                answer.summary = n.text.clone();
                 answer.executed = Some(executed);
+                narration = Some(n);
             }
             Err(err) => {
                 answer.summary = err.user_message();
@@ -83,6 +141,12 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
         if let Some(c) = &conversation {
             json["session"] = serde_json::json!(c.id);
             json["followUp"] = serde_json::json!(resolved.followed);
+        }
+        if let Some(n) = &narration {
+            json["summarySource"] = serde_json::json!(n.source);
+        }
+        if llm_use.configured {
+            json["llm"] = llm_use.to_json(narration.as_ref());
         }
         writeln!(out, "{json}")?;
     } else {

@@ -64,6 +64,21 @@ pub struct ConnectionArgs {
     /// What the LLM may see: off, metadata, redacted, full [default: metadata]
     #[arg(long, value_name = "MODE")]
     pub privacy: Option<String>,
+    /// LLM translation mode: slots, query, auto [default: slots]
+    #[arg(long, value_name = "MODE")]
+    pub llm_mode: Option<String>,
+    /// When the LLM translates: fallback (rules clarify or miss words), always, never [default: fallback]
+    #[arg(long, value_name = "WHEN")]
+    pub llm_translate: Option<String>,
+    /// Seconds per LLM call [default: 120]
+    #[arg(long, value_name = "SECONDS")]
+    pub llm_timeout: Option<f64>,
+    /// Completion token limit per LLM call [default: 400]
+    #[arg(long, value_name = "N")]
+    pub llm_max_tokens: Option<u32>,
+    /// Extra header for the LLM endpoint, `Name: value` (repeatable; e.g. a gateway key)
+    #[arg(long, value_name = "HEADER")]
+    pub llm_header: Vec<String>,
 }
 
 impl ConnectionArgs {
@@ -91,8 +106,19 @@ impl ConnectionArgs {
             llm_base_url: self.llm_base_url.clone(),
             llm_model: self.llm_model.clone(),
             llm_privacy: self.privacy.clone(),
+            llm_timeout_seconds: self.llm_timeout.map(|t| Lenient(t.to_string())),
+            llm_max_tokens: self.llm_max_tokens.map(|n| Lenient(n.to_string())),
             ..RawSettings::default()
         };
+        for (key, value) in [
+            ("llmMode", &self.llm_mode),
+            ("llmTranslate", &self.llm_translate),
+        ] {
+            if let Some(v) = value {
+                raw.extra
+                    .insert(key.to_string(), serde_json::Value::String(v.clone()));
+            }
+        }
         for (var, key) in SECRET_ENV {
             if let Some(value) = env(var).filter(|v| !v.is_empty()) {
                 raw.set_secure(key, Secret::new(value));
@@ -101,6 +127,7 @@ impl ConnectionArgs {
         for (prefix, headers, flag) in [
             ("loki", &self.loki_header, "--loki-header"),
             ("tempo", &self.tempo_header, "--tempo-header"),
+            ("llm", &self.llm_header, "--llm-header"),
         ] {
             for header in headers {
                 let (name, value) = header
@@ -111,6 +138,20 @@ impl ConnectionArgs {
             }
         }
         Ok(raw)
+    }
+
+    /// The LLM these flags describe (none without `--llm-provider`/`--llm-base-url`, or with
+    /// `--privacy off`). `--llm-base-url` alone means an OpenAI-compatible server.
+    pub fn llm(&self) -> anyhow::Result<Option<std::sync::Arc<crate::llm::Llm>>> {
+        let mut raw = self.raw_settings()?;
+        if raw.llm_provider.is_none() && raw.llm_base_url.is_some() {
+            raw.llm_provider = Some("openai-compatible".into());
+        }
+        let settings = Settings::from_raw(&raw)
+            .map_err(|e| anyhow::anyhow!("{}", in_cli_words(&e.to_string())))?;
+        Ok(crate::llm::Llm::from_settings(&raw, &settings)
+            .map_err(|e| anyhow::anyhow!("{}", in_cli_words(&e.to_string())))?
+            .map(std::sync::Arc::new))
     }
 
     /// Validated settings; the message names the flag's setting when something is wrong.
@@ -134,6 +175,11 @@ const CLI_NAMES: &[(&str, &str)] = &[
     ("llmProvider", "--llm-provider"),
     ("llmBaseUrl", "--llm-base-url"),
     ("llmPrivacy", "--privacy"),
+    ("llmModel", "--llm-model"),
+    ("llmMode", "--llm-mode"),
+    ("llmTranslate", "--llm-translate"),
+    ("llmTimeoutSeconds", "--llm-timeout"),
+    ("llmMaxTokens", "--llm-max-tokens"),
     ("lokiPassword", "QUERENT_LOKI_PASSWORD"),
     ("lokiToken", "QUERENT_LOKI_TOKEN"),
     ("tempoPassword", "QUERENT_TEMPO_PASSWORD"),

@@ -8,10 +8,11 @@ use std::sync::{Arc, OnceLock};
 use chrono::Utc;
 use serde_json::Value;
 
-use crate::ground::Schema;
-use crate::plan::Plan;
+use crate::ground::{Discovery, Schema};
+use crate::llm::Llm;
+use crate::pipeline::{LlmUse, Translation, refine_with_llm};
 use crate::session::{SessionStore, valid_id};
-use crate::translate::{Previous, Question, translate_in_context};
+use crate::translate::{Previous, Question, Resolved, translate_in_context};
 
 /// The plugin's sessions (questions from the Ask page and MCP agents).
 pub fn sessions() -> &'static Arc<SessionStore> {
@@ -19,8 +20,48 @@ pub fn sessions() -> &'static Arc<SessionStore> {
     STORE.get_or_init(|| Arc::new(SessionStore::default()))
 }
 
-/// Translates a question of the query model in its conversation, and records it there.
-pub fn translate(q: &Question, model: &Value, datasource_uid: &str, schema: &Schema) -> Plan {
+/// Translates a question of the query model in its conversation (the rules, then the LLM when one is
+/// configured and the question is not a follow-up: the LLM does not see the conversation), and records
+/// the plan that runs there.
+pub async fn translate(
+    q: &Question<'_>,
+    model: &Value,
+    datasource_uid: &str,
+    discovery: &Discovery,
+    llm: Option<&Llm>,
+    force_llm: bool,
+) -> (Translation, LlmUse) {
+    let (key, mut resolved) = resolve(q, model, datasource_uid, &discovery.schema);
+    let (translation, llm_use) = if resolved.followed {
+        let usage = LlmUse {
+            configured: llm.is_some(),
+            model: llm.map(|l| l.model().to_string()),
+            ..LlmUse::default()
+        };
+        let translation = Translation {
+            plan: resolved.plan.clone(),
+            warnings: discovery.warnings.clone(),
+        };
+        (translation, usage)
+    } else {
+        refine_with_llm(q, resolved.plan.clone(), discovery, llm, force_llm, None).await
+    };
+    if llm_use.used {
+        resolved.replace_plan(q.text, translation.plan.clone());
+    }
+    if let Some(k) = &key {
+        sessions().record(k, q.text, &resolved, Utc::now());
+    }
+    (translation, llm_use)
+}
+
+/// The question read against its conversation, and the session key it belongs to.
+fn resolve(
+    q: &Question,
+    model: &Value,
+    datasource_uid: &str,
+    schema: &Schema,
+) -> (Option<String>, Resolved) {
     let key = model
         .get("sessionId")
         .and_then(Value::as_str)
@@ -40,9 +81,5 @@ pub fn translate(q: &Question, model: &Value, datasource_uid: &str, schema: &Sch
         (Some(s), None) => Some(s),
         (_, c) => c,
     };
-    let resolved = translate_in_context(q, previous.as_ref(), schema);
-    if let Some(k) = &key {
-        sessions().record(k, q.text, &resolved, now);
-    }
-    resolved.plan
+    (key, translate_in_context(q, previous.as_ref(), schema))
 }

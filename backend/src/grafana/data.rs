@@ -14,7 +14,7 @@ use crate::answer::summarise;
 use crate::error::Error;
 use crate::execute;
 use crate::frames::{self, FrameContext};
-use crate::pipeline::{Translation, custom_meta};
+use crate::pipeline::{custom_meta, narrate_answer};
 use crate::plan::{Plan, PlanKind};
 use crate::translate::Question;
 use chrono::Utc;
@@ -142,30 +142,54 @@ async fn answer_question(
         q.tz = tz;
     }
     let discovery = instance.schema.get(&instance.clients, q.now).await;
-    let mut translation = Translation {
-        plan: super::conversation::translate(
-            &q,
-            &question.model,
-            &instance.datasource.uid,
-            &discovery.schema,
-        ),
-        warnings: discovery.warnings.clone(),
-    };
+    let llm = instance.llm.as_deref();
+    let (mut translation, llm_use) = super::conversation::translate(
+        &q,
+        &question.model,
+        &instance.datasource.uid,
+        &discovery,
+        llm,
+        asks_for_llm(&question.model),
+    )
+    .await;
     if let Some(limit) = question.limit {
         translation.plan.limit.get_or_insert(limit);
     }
     let plan = &translation.plan;
     if plan.kind == PlanKind::Clarify {
-        let custom = custom_meta(&question.question, &translation, None);
+        let mut custom = custom_meta(&question.question, &translation, None);
+        if llm_use.configured {
+            custom["llm"] = llm_use.to_json(None);
+        }
         return Ok(vec![frames::Frame::notice(ref_id, custom)]);
     }
     let executed = execute::execute(plan, &instance.clients).await?;
-    let summary = summarise(plan, &executed);
-    let custom = custom_meta(&question.question, &translation, Some(&summary));
+    let narration = narrate_answer(
+        &question.question,
+        &executed,
+        &[],
+        &discovery.schema,
+        llm,
+        summarise(plan, &executed),
+        q.now,
+        None,
+    )
+    .await;
+    let mut custom = custom_meta(&question.question, &translation, Some(&narration.text));
+    custom["summarySource"] = serde_json::json!(narration.source);
+    if llm_use.configured {
+        custom["llm"] = llm_use.to_json(Some(&narration));
+    }
     let ctx = FrameContext {
         ref_id: ref_id.to_string(),
         datasource: Some(instance.datasource.clone()),
         custom: Some(custom),
     };
     Ok(frames::build_frames(plan, &executed, &ctx))
+}
+
+/// The query asks for the LLM translator (`"llm": true` in the query JSON, e.g. a "use the LLM" toggle).
+fn asks_for_llm(model: &serde_json::Value) -> bool {
+    matches!(model.get("llm"), Some(serde_json::Value::Bool(true)))
+        || model.get("llm").and_then(|v| v.as_str()) == Some("true")
 }

@@ -21,6 +21,8 @@ pub struct Instance {
     pub schema: SchemaSource,
     /// This datasource, for links that open traces through it.
     pub datasource: DatasourceRef,
+    /// The optional LLM (none when no provider is set or privacy is `off`).
+    pub llm: Option<Arc<crate::llm::Llm>>,
 }
 
 /// Instances by uid, each with the `lastUpdated` it was built from.
@@ -57,7 +59,9 @@ impl InstanceCache {
         let raw = RawSettings::from_grafana(&ds.json_data, &ds.decrypted_secure_json_data)?;
         let settings = Settings::from_raw(&raw)?;
         let clients = Clients::new(&settings, &self.http);
+        let llm = crate::llm::Llm::from_settings(&raw, &settings)?.map(Arc::new);
         let instance = Arc::new(Instance {
+            llm,
             settings,
             clients,
             schema: SchemaSource::live(),

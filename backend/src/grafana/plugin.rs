@@ -89,7 +89,7 @@ impl Diagnostics for QuerentPlugin {
     }
 
     /// Prometheus text: requests to Loki/Tempo, retries, queueing, the response cache's hit rate and
-    /// size, queries answered. (Other parts append their own families to [`metrics_text`].)
+    /// size, queries answered, and the LLM layer's counters (tokens, latency, fallbacks, cache, retries).
     async fn collect_metrics(
         &self,
         _request: Request<pluginv2::CollectMetricsRequest>,
@@ -104,7 +104,9 @@ impl Diagnostics for QuerentPlugin {
 
 /// Everything CollectMetrics reports, in Prometheus' text format.
 pub fn metrics_text() -> String {
-    execute::metrics::metrics().prometheus_text()
+    let mut text = execute::metrics::metrics().prometheus_text();
+    text.push_str(&crate::llm::metrics::global().render());
+    text
 }
 
 /// glibc raises its mmap threshold each time a large block is freed (up to 32 MiB), after which big

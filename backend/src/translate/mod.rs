@@ -108,3 +108,48 @@ impl Range {
         crate::plan::QueryDuration::from_secs(secs)
     }
 }
+
+/// Content words of the question that no reading claimed (not filler words, not Korean particles or
+/// endings): the translator's confidence signal. Two or more such words mean the plan may have missed
+/// part of the question; the optional LLM translator is asked then.
+pub fn unexplained_words(question: &Question, schema: &Schema) -> Vec<String> {
+    let text = question.text.trim();
+    if text.is_empty() || text.len() > MAX_QUESTION_BYTES {
+        return Vec::new();
+    }
+    let r = reading::read(text, question.now, question.tz, schema);
+    r.tokens
+        .iter()
+        .zip(&r.claimed)
+        .filter(|(t, claimed)| {
+            !**claimed
+                && t.kind == crate::understand::TokenKind::Word
+                && t.lower.chars().count() >= 3
+                && t.lower.chars().any(|c| c.is_alphabetic())
+                && !lexicon::is_known_word(&t.lower)
+        })
+        .map(|(t, _)| t.text.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod confidence_tests {
+    use super::*;
+
+    #[test]
+    fn unexplained_words_flag_what_the_reading_missed() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/demo-schema.json"
+        );
+        let schema: Schema = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let now = "2026-11-25T08:38:56Z".parse().unwrap();
+        let words = |q: &str| unexplained_words(&Question::new(q, now), &schema);
+        assert!(words("show error logs from order-service in the last 3 hours").is_empty());
+        assert!(words("p95 latency of product-service over the last 6 hours").is_empty());
+        assert_eq!(
+            words("what's the weather like in Seoul tomorrow?"),
+            vec!["weather", "Seoul", "tomorrow"]
+        );
+    }
+}

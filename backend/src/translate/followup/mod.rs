@@ -133,6 +133,15 @@ pub struct Resolved {
     pub next: Previous,
 }
 
+impl Resolved {
+    /// Another translator's plan for the same question (the LLM's): the conversation continues from it.
+    pub fn replace_plan(&mut self, question: &str, plan: Plan) {
+        self.next = Previous::after(vec![question.trim().to_string()], &plan);
+        self.plan = plan;
+        self.followed = false;
+    }
+}
+
 /// Translates `question` in the context of `previous` (the conversation so far, if any). A question
 /// that reads as a new one ("show error logs from order-service") is translated on its own.
 pub fn translate_in_context(
