@@ -1,0 +1,796 @@
+//! Diagnosis: the answer's lines and traces grouped by where the failure starts, each group a ranked
+//! [`Hypothesis`] with numbered evidence.
+//!
+//! Groups, strongest evidence first:
+//! - **traces**: traces whose deepest error span is the same (service, span, status message), or, for
+//!   traces without errors, whose critical path spends most time (≥ 1 s) in the same span; every line
+//!   carrying one of those trace ids belongs to the group, whatever its service;
+//! - **log chains** (traces missing, e.g. Tempo down): lines of several services sharing a trace id are
+//!   one request; the service that logged first is taken as the origin (a callee logs its failure before
+//!   its callers log theirs), the later ones as the affected callers;
+//! - **log lines**: the remaining lines by template.
+//!
+//! Hypotheses are ranked by the lines they explain, then the traces, then the strength of the basis.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::cause::{Cause, Dependency, classify, dependency_in_fields, dependency_of, headline};
+use super::correlate::LogLine;
+use super::extract::line_fields;
+use super::patterns::LogPattern;
+use super::spikes::Spike;
+use super::trace_summary::{SpanBrief, TraceDigest};
+use super::{EvidenceKind, EvidenceLog, window_text};
+use crate::answer::nanos_rfc3339;
+use crate::execute::loki_types::Stream;
+
+/// A trace without errors whose critical path spends this long in one span is a latency case (the
+/// design's default meaning of "slow").
+pub const SLOW_SPAN_MS: f64 = 1000.0;
+/// Hypotheses kept.
+const MAX_HYPOTHESES: usize = 5;
+const EXAMPLE_TRACES: usize = 5;
+const EXAMPLE_LINES: usize = 3;
+const TEMPLATES: usize = 5;
+
+/// What a hypothesis rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Fetched traces agree on the failing (or slow) span.
+    Traces,
+    /// Lines of several services share trace ids (the traces themselves are missing).
+    LogChain,
+    /// Log lines of one template.
+    LogLines,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+/// The span a hypothesis blames, over all its traces.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailingSpan {
+    pub service: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub status_message: String,
+    pub error: bool,
+    pub attributes: BTreeMap<String, String>,
+    pub duration_ms_min: f64,
+    pub duration_ms_max: f64,
+}
+
+/// One step of the chain from the root span down to the failing span.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainStep {
+    pub service: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub status_message: String,
+    pub error: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateCount {
+    pub service: String,
+    pub message: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExampleLine {
+    pub time: String,
+    pub service: String,
+    pub line: String,
+}
+
+/// One ranked explanation with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hypothesis {
+    /// `H1`, `H2`, ... in rank order.
+    pub id: String,
+    pub rank: usize,
+    pub title: String,
+    /// Where the failure starts.
+    pub service: String,
+    pub cause: Cause,
+    pub basis: Basis,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependency: Option<Dependency>,
+    /// Share of the answer's lines (or traces) it explains, 0..1.
+    pub score: f64,
+    pub confidence: Confidence,
+    /// First and last line (or trace start), RFC 3339.
+    pub start: String,
+    pub end: String,
+    #[serde(skip)]
+    pub start_ns: i64,
+    #[serde(skip)]
+    pub end_ns: i64,
+    pub lines: usize,
+    pub lines_by_service: BTreeMap<String, usize>,
+    /// Traces that support it (fetched), or distinct trace ids of its lines when none were fetched.
+    pub traces: usize,
+    /// Examples (at most five, newest first).
+    pub trace_ids: Vec<String>,
+    /// Every supporting trace id.
+    #[serde(skip)]
+    pub supporting_trace_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failing_span: Option<FailingSpan>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<ChainStep>,
+    /// Callers affected, nearest first.
+    pub upstream_services: Vec<String>,
+    pub templates: Vec<TemplateCount>,
+    pub example_lines: Vec<ExampleLine>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spike: Option<Spike>,
+    /// `[E3] ...` sentences (the frontend lists them).
+    pub evidence: Vec<String>,
+    pub evidence_ids: Vec<String>,
+}
+
+/// What a diagnosis looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct DiagnosisInput<'a> {
+    pub streams: &'a [Stream],
+    pub lines: &'a [LogLine],
+    /// Templates of `lines` (members are indices into `lines`).
+    pub patterns: &'a [LogPattern],
+    pub digests: &'a [TraceDigest],
+    /// Spikes of the lines per service (label `service`).
+    pub spikes: &'a [Spike],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Failure {
+        service: String,
+        name: String,
+        message: String,
+    },
+    Slow {
+        service: String,
+        name: String,
+    },
+    LogChain {
+        service: String,
+        message: String,
+    },
+    Log {
+        pattern: usize,
+    },
+}
+
+#[derive(Default)]
+struct Group {
+    digests: Vec<usize>,
+    lines: Vec<usize>,
+    /// Services of each request in the order they logged (log chains).
+    orders: Vec<Vec<String>>,
+    trace_ids: BTreeSet<String>,
+}
+
+fn mask_digits(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            if w.bytes().any(|b| b.is_ascii_digit()) {
+                "<_>"
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn digest_key(d: &TraceDigest) -> Option<Key> {
+    if let Some(c) = &d.culprit {
+        return Some(Key::Failure {
+            service: c.service.clone(),
+            name: c.name.clone(),
+            message: mask_digits(&c.status_message),
+        });
+    }
+    d.slow_culprit()
+        .filter(|s| s.self_ms >= SLOW_SPAN_MS)
+        .map(|s| Key::Slow {
+            service: s.service.clone(),
+            name: s.name.clone(),
+        })
+}
+
+/// Groups, ranks and explains; evidence goes to `log` in rank order.
+pub fn diagnose(input: &DiagnosisInput<'_>, log: &mut EvidenceLog) -> Vec<Hypothesis> {
+    let mut pattern_of = vec![None; input.lines.len()];
+    for (pi, p) in input.patterns.iter().enumerate() {
+        for &m in &p.members {
+            if let Some(slot) = pattern_of.get_mut(m) {
+                *slot = Some(pi);
+            }
+        }
+    }
+    let digest_by_id: HashMap<&str, usize> = input
+        .digests
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.trace_id.as_str(), i))
+        .collect();
+    let mut groups: Vec<(Key, Group)> = Vec::new();
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut group = |key: Key, groups: &mut Vec<(Key, Group)>| -> usize {
+        *index.entry(key.clone()).or_insert_with(|| {
+            groups.push((key, Group::default()));
+            groups.len() - 1
+        })
+    };
+    let digest_keys: Vec<Option<Key>> = input.digests.iter().map(digest_key).collect();
+    for (di, key) in digest_keys.iter().enumerate() {
+        if let Some(key) = key {
+            let g = group(key.clone(), &mut groups);
+            groups[g].1.digests.push(di);
+        }
+    }
+    let mut by_trace: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut plain: Vec<usize> = Vec::new();
+    for (li, line) in input.lines.iter().enumerate() {
+        let traced = line
+            .trace_id
+            .as_deref()
+            .and_then(|id| digest_by_id.get(id))
+            .and_then(|&di| digest_keys[di].clone());
+        match (traced, line.trace_id.as_deref()) {
+            (Some(key), _) => {
+                let g = group(key, &mut groups);
+                groups[g].1.lines.push(li);
+            }
+            (None, Some(id)) => by_trace.entry(id).or_default().push(li),
+            (None, None) => plain.push(li),
+        }
+    }
+    for (id, mut members) in by_trace {
+        let services: BTreeSet<&str> = members
+            .iter()
+            .map(|&l| input.lines[l].service.as_str())
+            .collect();
+        if services.len() < 2 {
+            plain.extend(members);
+            continue;
+        }
+        members.sort_by_key(|&l| (input.lines[l].ts_ns, l));
+        let origin = &input.lines[members[0]];
+        let message = pattern_of[members[0]]
+            .map(|p| input.patterns[p].message.clone())
+            .unwrap_or_else(|| line_text(input, origin).chars().take(120).collect());
+        let key = Key::LogChain {
+            service: origin.service.clone(),
+            message,
+        };
+        let mut order: Vec<String> = Vec::new();
+        for &l in &members {
+            let s = &input.lines[l].service;
+            if !order.contains(s) {
+                order.push(s.clone());
+            }
+        }
+        let g = group(key, &mut groups);
+        groups[g].1.lines.extend(members);
+        groups[g].1.orders.push(order);
+        groups[g].1.trace_ids.insert(id.to_string());
+    }
+    for li in plain {
+        let key = Key::Log {
+            pattern: pattern_of[li].unwrap_or(usize::MAX),
+        };
+        let g = group(key, &mut groups);
+        groups[g].1.lines.push(li);
+        if let Some(id) = &input.lines[li].trace_id {
+            groups[g].1.trace_ids.insert(id.clone());
+        }
+    }
+
+    let traced: BTreeSet<String> = input
+        .digests
+        .iter()
+        .flat_map(|d| d.services.iter().cloned())
+        .collect();
+    let total_lines = input.lines.len();
+    let total_traces: usize = groups.iter().map(|(_, g)| g.digests.len()).sum();
+    let mut hypotheses: Vec<Hypothesis> = groups
+        .iter()
+        .map(|(key, g)| {
+            build(
+                input,
+                key,
+                g,
+                &pattern_of,
+                &traced,
+                total_lines,
+                total_traces,
+            )
+        })
+        .collect();
+    hypotheses.sort_by(|a, b| {
+        b.lines
+            .cmp(&a.lines)
+            .then(b.traces.cmp(&a.traces))
+            .then(a.basis.cmp(&b.basis))
+            .then(a.title.cmp(&b.title))
+    });
+    hypotheses.truncate(MAX_HYPOTHESES);
+    for (i, h) in hypotheses.iter_mut().enumerate() {
+        h.rank = i + 1;
+        h.id = format!("H{}", i + 1);
+        add_evidence(h, log);
+    }
+    hypotheses
+}
+
+fn line_text<'a>(input: &DiagnosisInput<'a>, line: &LogLine) -> &'a str {
+    input
+        .streams
+        .get(line.stream)
+        .and_then(|s| s.entries.get(line.entry))
+        .map(|e| e.line.as_str())
+        .unwrap_or_default()
+}
+
+fn chain_step(s: &SpanBrief) -> ChainStep {
+    ChainStep {
+        service: s.service.clone(),
+        name: s.name.clone(),
+        kind: s.kind.clone(),
+        status_message: s.status_message.clone(),
+        error: s.is_error(),
+    }
+}
+
+fn chain_label(chain: &[SpanBrief]) -> Vec<String> {
+    chain.iter().map(SpanBrief::label).collect()
+}
+
+fn build(
+    input: &DiagnosisInput<'_>,
+    key: &Key,
+    g: &Group,
+    pattern_of: &[Option<usize>],
+    traced: &BTreeSet<String>,
+    total_lines: usize,
+    total_traces: usize,
+) -> Hypothesis {
+    let lines: Vec<&LogLine> = g.lines.iter().map(|&l| &input.lines[l]).collect();
+    let mut by_service: BTreeMap<String, usize> = BTreeMap::new();
+    for l in &lines {
+        *by_service.entry(l.service.clone()).or_default() += 1;
+    }
+    let mut digests: Vec<&TraceDigest> = g.digests.iter().map(|&d| &input.digests[d]).collect();
+    digests.sort_by(|a, b| {
+        b.start_ns
+            .cmp(&a.start_ns)
+            .then(a.trace_id.cmp(&b.trace_id))
+    });
+    let times = lines.iter().map(|l| l.ts_ns).chain(
+        digests
+            .iter()
+            .map(|d| i64::try_from(d.start_ns).unwrap_or(i64::MAX)),
+    );
+    let start_ns = times.clone().min().unwrap_or(0);
+    let end_ns = times.max().unwrap_or(0);
+    let mut templates: BTreeMap<usize, usize> = BTreeMap::new();
+    for &l in &g.lines {
+        if let Some(p) = pattern_of[l] {
+            *templates.entry(p).or_default() += 1;
+        }
+    }
+    let mut templates: Vec<TemplateCount> = templates
+        .into_iter()
+        .map(|(p, count)| TemplateCount {
+            service: input.patterns[p].service.clone(),
+            message: input.patterns[p].message.clone(),
+            count,
+        })
+        .collect();
+    templates.sort_by(|a, b| b.count.cmp(&a.count).then(a.service.cmp(&b.service)));
+    templates.truncate(TEMPLATES);
+
+    // The blamed span and the chain above it (trace-backed groups).
+    let (service, failing, chain, consistent) = match key {
+        Key::Failure { .. } | Key::Slow { .. } => {
+            let pick = |d: &TraceDigest| -> Option<SpanBrief> {
+                match key {
+                    Key::Failure { .. } => d.culprit.clone(),
+                    _ => d.slow_culprit().cloned(),
+                }
+            };
+            let mut chains: HashMap<Vec<String>, usize> = HashMap::new();
+            for d in &digests {
+                *chains.entry(chain_label(&d.chain)).or_default() += 1;
+            }
+            let rep = digests
+                .iter()
+                .max_by_key(|d| {
+                    (
+                        chains[&chain_label(&d.chain)],
+                        std::cmp::Reverse(d.start_ns),
+                    )
+                })
+                .copied();
+            let consistent = rep.map_or(0, |d| chains[&chain_label(&d.chain)]);
+            let spans: Vec<SpanBrief> = digests.iter().filter_map(|d| pick(d)).collect();
+            let failing = rep.and_then(pick).map(|s| FailingSpan {
+                duration_ms_min: spans
+                    .iter()
+                    .map(|s| s.duration_ms)
+                    .fold(f64::INFINITY, f64::min),
+                duration_ms_max: spans.iter().map(|s| s.duration_ms).fold(0.0, f64::max),
+                service: s.service.clone(),
+                name: s.name.clone(),
+                kind: s.kind.clone(),
+                status_message: s.status_message.clone(),
+                error: s.is_error(),
+                attributes: s.attributes,
+            });
+            let chain = rep.map(|d| d.chain.clone()).unwrap_or_default();
+            let service = failing
+                .as_ref()
+                .map(|f| f.service.clone())
+                .unwrap_or_default();
+            (service, failing, chain, consistent)
+        }
+        Key::LogChain { service, .. } => (service.clone(), None, Vec::new(), 0),
+        Key::Log { .. } => (
+            lines.first().map(|l| l.service.clone()).unwrap_or_default(),
+            None,
+            Vec::new(),
+            0,
+        ),
+    };
+
+    let message = match key {
+        Key::LogChain { message, .. } => message.clone(),
+        Key::Log { pattern } => input
+            .patterns
+            .get(*pattern)
+            .map(|p| p.message.clone())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let origin_fields = lines
+        .iter()
+        .find(|l| l.service == service)
+        .map(|l| line_fields(line_text(input, l)))
+        .unwrap_or_default();
+    let dependency = match &failing {
+        Some(f) => dependency_of(&f.kind, &f.attributes, traced),
+        None => dependency_in_fields(&origin_fields),
+    };
+    let cause = match (key, &failing) {
+        (Key::Slow { .. }, _) => Cause::Latency,
+        (_, Some(f)) => {
+            let mut texts: Vec<&str> = vec![f.status_message.as_str()];
+            texts.extend(chain.iter().rev().map(|s| s.status_message.as_str()));
+            classify(&texts, &f.attributes)
+        }
+        _ => classify(&[message.as_str()], &BTreeMap::new()),
+    };
+
+    let upstream: Vec<String> = match key {
+        Key::LogChain { .. } => most_common(&g.orders)
+            .map(|o| o.iter().skip(1).cloned().collect())
+            .unwrap_or_default(),
+        _ => {
+            let mut up: Vec<String> = Vec::new();
+            for s in chain.iter().rev() {
+                if s.service != service && !up.contains(&s.service) {
+                    up.push(s.service.clone());
+                }
+            }
+            up
+        }
+    };
+
+    let mut title = headline(cause, dependency.as_ref(), &service);
+    match &failing {
+        Some(f) if f.error => {
+            title.push_str(&format!(" — {} `{}`", f.service, f.name));
+            if !f.status_message.is_empty() {
+                title.push_str(&format!(": {}", f.status_message));
+            }
+        }
+        Some(f) => title.push_str(&format!(
+            " — {} `{}` takes {} s",
+            f.service,
+            f.name,
+            seconds_range(f.duration_ms_min, f.duration_ms_max)
+        )),
+        None if !message.is_empty() => title.push_str(&format!(" — {service}: {message}")),
+        None => {}
+    }
+
+    let trace_ids: Vec<String> = if digests.is_empty() {
+        g.trace_ids.iter().take(EXAMPLE_TRACES).cloned().collect()
+    } else {
+        digests
+            .iter()
+            .take(EXAMPLE_TRACES)
+            .map(|d| d.trace_id.clone())
+            .collect()
+    };
+    let traces = if digests.is_empty() {
+        g.trace_ids.len()
+    } else {
+        digests.len()
+    };
+    let basis = match key {
+        Key::Failure { .. } | Key::Slow { .. } => Basis::Traces,
+        Key::LogChain { .. } => Basis::LogChain,
+        Key::Log { .. } => Basis::LogLines,
+    };
+    let confidence = match basis {
+        Basis::Traces if traces >= 3 && consistent * 10 >= traces * 8 => Confidence::High,
+        Basis::Traces => Confidence::Medium,
+        _ if lines.len() >= 3 => Confidence::Medium,
+        _ => Confidence::Low,
+    };
+    let score = if total_lines > 0 {
+        lines.len() as f64 / total_lines as f64
+    } else if total_traces > 0 {
+        digests.len() as f64 / total_traces as f64
+    } else {
+        0.0
+    };
+    let mut examples: Vec<&LogLine> = lines.clone();
+    examples.sort_by_key(|l| (l.service != service, std::cmp::Reverse(l.ts_ns)));
+    let example_lines = examples
+        .iter()
+        .take(EXAMPLE_LINES)
+        .map(|l| ExampleLine {
+            time: nanos_rfc3339(l.ts_ns),
+            service: l.service.clone(),
+            line: line_text(input, l).chars().take(500).collect(),
+        })
+        .collect();
+    let services: BTreeSet<&str> = by_service.keys().map(String::as_str).collect();
+    let spike = input
+        .spikes
+        .iter()
+        .filter(|s| {
+            s.labels
+                .get("service")
+                .is_some_and(|sv| services.contains(sv.as_str()))
+                && s.start_ms * 1_000_000 <= end_ns
+                && s.end_ms * 1_000_000 >= start_ns
+        })
+        .max_by(|a, b| a.score.total_cmp(&b.score))
+        .cloned();
+    Hypothesis {
+        id: String::new(),
+        rank: 0,
+        title,
+        service,
+        cause,
+        basis,
+        dependency,
+        score: (score * 1000.0).round() / 1000.0,
+        confidence,
+        start: nanos_rfc3339(start_ns),
+        end: nanos_rfc3339(end_ns),
+        start_ns,
+        end_ns,
+        lines: lines.len(),
+        lines_by_service: by_service,
+        traces,
+        trace_ids,
+        supporting_trace_ids: if digests.is_empty() {
+            g.trace_ids.iter().cloned().collect()
+        } else {
+            digests.iter().map(|d| d.trace_id.clone()).collect()
+        },
+        failing_span: failing,
+        chain: chain.iter().map(chain_step).collect(),
+        upstream_services: upstream,
+        templates,
+        example_lines,
+        spike,
+        evidence: Vec::new(),
+        evidence_ids: Vec::new(),
+    }
+}
+
+fn most_common(orders: &[Vec<String>]) -> Option<&Vec<String>> {
+    let mut counts: HashMap<&Vec<String>, usize> = HashMap::new();
+    for o in orders {
+        *counts.entry(o).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(o, _)| o)
+}
+
+fn seconds_range(min_ms: f64, max_ms: f64) -> String {
+    let s = |ms: f64| format!("{:.1}", ms / 1000.0);
+    if s(min_ms) == s(max_ms) {
+        s(max_ms)
+    } else {
+        format!("{}–{}", s(min_ms), s(max_ms))
+    }
+}
+
+fn list_counts(map: &BTreeMap<String, usize>) -> String {
+    let mut v: Vec<(&String, &usize)> = map.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    v.iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn attribute_text(attrs: &BTreeMap<String, String>) -> String {
+    const SHOWN: &[&str] = &[
+        "peer.service",
+        "server.address",
+        "db.system",
+        "db.operation",
+        "db.sql.table",
+        "http.response.status_code",
+        "error.type",
+    ];
+    SHOWN
+        .iter()
+        .filter_map(|k| attrs.get(*k).map(|v| format!("{k}={v}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Numbered evidence for one ranked hypothesis; fills its `evidence` and `evidence_ids`.
+fn add_evidence(h: &mut Hypothesis, log: &mut EvidenceLog) {
+    let hid = h.id.clone();
+    let mut cite = |h: &mut Hypothesis, kind, text: String, data| {
+        let id = log.add(kind, Some(&hid), text.clone(), data);
+        h.evidence.push(format!("[{id}] {text}"));
+        h.evidence_ids.push(id);
+    };
+    if h.lines > 0 {
+        let text = format!(
+            "{} log line{} {} ({}).",
+            h.lines,
+            if h.lines == 1 { "" } else { "s" },
+            window_text(h.start_ns, h.end_ns),
+            list_counts(&h.lines_by_service)
+        );
+        let data = json!({ "count": h.lines, "byService": h.lines_by_service, "start": h.start,
+                           "end": h.end, "examples": h.example_lines });
+        cite(h, EvidenceKind::LogLines, text, data);
+    }
+    if !h.templates.is_empty() {
+        let text = format!(
+            "Their templates: {}.",
+            h.templates
+                .iter()
+                .map(|t| format!("{} \"{}\" ×{}", t.service, t.message, t.count))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        let data = json!(h.templates);
+        cite(h, EvidenceKind::Patterns, text, data);
+    }
+    if let Some(f) = h.failing_span.clone() {
+        let example = h.trace_ids.first().cloned().unwrap_or_default();
+        let text = if f.error {
+            format!(
+                "{} trace{} fail first in {} `{}` (the deepest error span), e.g. trace {example}.",
+                h.traces,
+                if h.traces == 1 { "" } else { "s" },
+                f.service,
+                f.name
+            )
+        } else {
+            format!(
+                "{} trace{} without errors spend most of their time in {} `{}`, e.g. trace {example}.",
+                h.traces,
+                if h.traces == 1 { "" } else { "s" },
+                f.service,
+                f.name
+            )
+        };
+        let data = json!({ "count": h.traces, "traceIds": h.trace_ids });
+        cite(h, EvidenceKind::Traces, text, data);
+        let attrs = attribute_text(&f.attributes);
+        let what = if attrs.is_empty() {
+            format!("{} span", if f.kind.is_empty() { "a" } else { &f.kind })
+        } else {
+            format!(
+                "{} span; {attrs}",
+                if f.kind.is_empty() { "a" } else { &f.kind }
+            )
+        };
+        let text = if f.error {
+            format!(
+                "{} `{}` ({what}) ends in error after {} ms: \"{}\".",
+                f.service,
+                f.name,
+                ms_range(f.duration_ms_min, f.duration_ms_max),
+                f.status_message
+            )
+        } else {
+            format!(
+                "{} `{}` ({what}) takes {} ms with no error status.",
+                f.service,
+                f.name,
+                ms_range(f.duration_ms_min, f.duration_ms_max)
+            )
+        };
+        let data = json!(f);
+        cite(h, EvidenceKind::FailingSpan, text, data);
+    }
+    if h.chain.len() > 1 || (h.basis == Basis::LogChain && !h.upstream_services.is_empty()) {
+        let text = if h.basis == Basis::LogChain {
+            format!(
+                "In each of {} request{}, {} logs the error first, then {}.",
+                h.traces,
+                if h.traces == 1 { "" } else { "s" },
+                h.service,
+                h.upstream_services.join(", then ")
+            )
+        } else {
+            let steps: Vec<String> = h
+                .chain
+                .iter()
+                .rev()
+                .map(|s| {
+                    if s.status_message.is_empty() {
+                        format!("{} `{}`", s.service, s.name)
+                    } else {
+                        format!("{} `{}` (\"{}\")", s.service, s.name, s.status_message)
+                    }
+                })
+                .collect();
+            let affected = if h.upstream_services.is_empty() {
+                String::new()
+            } else {
+                format!("; affected upstream: {}", h.upstream_services.join(", "))
+            };
+            format!("It propagates up: {}{affected}.", steps.join(" → "))
+        };
+        let data = json!({ "chain": h.chain, "upstreamServices": h.upstream_services });
+        cite(h, EvidenceKind::Propagation, text, data);
+    }
+    if let Some(s) = h.spike.clone() {
+        let service = s.labels.get("service").cloned().unwrap_or_default();
+        let text = format!(
+            "{service}'s lines spike to {} per bucket at {} against a baseline of {} ({}).",
+            crate::plan::logql_number(s.peak),
+            super::clock_ns(s.peak_ms * 1_000_000),
+            crate::plan::logql_number((s.baseline * 100.0).round() / 100.0),
+            window_text(s.start_ms * 1_000_000, s.end_ms * 1_000_000)
+        );
+        let data = json!(s);
+        cite(h, EvidenceKind::Spike, text, data);
+    }
+}
+
+fn ms_range(min: f64, max: f64) -> String {
+    if (max - min).abs() < 0.5 {
+        format!("{max:.0}")
+    } else {
+        format!("{min:.0}–{max:.0}")
+    }
+}
