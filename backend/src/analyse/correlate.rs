@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use serde::Serialize;
 
 use super::extract::{IdSource, service_of, trace_id_in_entry};
@@ -202,6 +203,14 @@ fn is_peer_down(err: &ExecuteError) -> bool {
     ) || matches!(err, ExecuteError::Status { status, .. } if *status >= 500)
 }
 
+async fn fetch_one<'a>(
+    tempo: &'a TempoClient,
+    i: usize,
+    id: &'a str,
+) -> (usize, Result<FetchedTrace, ExecuteError>) {
+    (i, tempo.fetch_trace(id).await)
+}
+
 /// Fetches the traces of `ids` from Tempo within `limits`.
 pub async fn fetch_traces(
     tempo: &TempoClient,
@@ -216,10 +225,13 @@ pub async fn fetch_traces(
     let mut answered = vec![false; ids.len()];
     let mut spans_total = 0usize;
     let deadline = tokio::time::Instant::now() + limits.deadline;
-    let mut pending = futures_util::stream::iter(ids.iter().enumerate())
-        .map(|(i, id)| async move { (i, tempo.fetch_trace(id).await) })
-        .buffer_unordered(limits.concurrency.max(1));
+    let mut pending = FuturesUnordered::new();
+    let mut queued = 0;
     loop {
+        while queued < ids.len() && pending.len() < limits.concurrency.max(1) {
+            pending.push(fetch_one(tempo, queued, &ids[queued]));
+            queued += 1;
+        }
         let next = match tokio::time::timeout_at(deadline, pending.next()).await {
             Ok(Some(next)) => next,
             Ok(None) => break,

@@ -116,7 +116,7 @@ pub struct Hypothesis {
     /// Share of the answer's lines (or traces) it explains, 0..1.
     pub score: f64,
     pub confidence: Confidence,
-    /// First and last line (or trace start), RFC 3339.
+    /// First and last line (trace start when it has no lines), RFC 3339.
     pub start: String,
     pub end: String,
     #[serde(skip)]
@@ -386,13 +386,17 @@ fn build(
             .cmp(&a.start_ns)
             .then(a.trace_id.cmp(&b.trace_id))
     });
-    let times = lines.iter().map(|l| l.ts_ns).chain(
+    // The window of the lines; of the traces' starts when there are no lines (a trace search).
+    let times: Vec<i64> = if lines.is_empty() {
         digests
             .iter()
-            .map(|d| i64::try_from(d.start_ns).unwrap_or(i64::MAX)),
-    );
-    let start_ns = times.clone().min().unwrap_or(0);
-    let end_ns = times.max().unwrap_or(0);
+            .map(|d| i64::try_from(d.start_ns).unwrap_or(i64::MAX))
+            .collect()
+    } else {
+        lines.iter().map(|l| l.ts_ns).collect()
+    };
+    let start_ns = times.iter().copied().min().unwrap_or(0);
+    let end_ns = times.iter().copied().max().unwrap_or(0);
     let mut templates: BTreeMap<usize, usize> = BTreeMap::new();
     for &l in &g.lines {
         if let Some(p) = pattern_of[l] {

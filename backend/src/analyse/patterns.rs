@@ -233,17 +233,23 @@ pub fn cluster_lines(lines: &[PatternLine<'_>]) -> Vec<LogPattern> {
     for (i, l) in lines.iter().enumerate() {
         let tokens: Vec<String> = tokenize(l.line).iter().map(|t| mask(t)).collect();
         let anchor = anchor_of(l.line);
-        let prefix: Vec<String> = tokens
-            .iter()
-            .take(ROUTE_DEPTH)
-            .map(|t| {
-                if has_digit(t) {
-                    WILDCARD.to_string()
-                } else {
-                    t.clone()
-                }
-            })
-            .collect();
+        // The message, when the line has one, routes better than leading tokens (JSON keys are
+        // sorted, so the first token is whatever key sorts first, e.g. a varying `category`).
+        let prefix: Vec<String> = if anchor.is_empty() {
+            tokens
+                .iter()
+                .take(ROUTE_DEPTH)
+                .map(|t| {
+                    if has_digit(t) {
+                        WILDCARD.to_string()
+                    } else {
+                        t.clone()
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let route = (l.service.to_string(), anchor.clone(), tokens.len(), prefix);
         let candidates = routes.entry(route).or_default();
         let best = candidates

@@ -17,7 +17,7 @@ use super::summary::{Scope, write_summary};
 use super::trace_summary::{TraceDigest, digest_trace};
 use super::{AnalyseError, EvidenceKind, EvidenceLog, extract::service_of};
 use crate::execute::loki_types::{Pattern, Stream};
-use crate::execute::{self, Clients, Executed, QueryResult, TimeRange};
+use crate::execute::{self, Clients, Executed, LokiClient, QueryResult, TimeRange};
 use crate::plan::logql::{LabelName, LogQuery, Matcher};
 use crate::plan::{Plan, PlanKind, QueryDuration};
 
@@ -328,18 +328,29 @@ async fn fetch_loki_patterns(
     }
     services.truncate(PATTERN_SERVICES);
     let step = QueryDuration::from_millis(u64::try_from(step_ms).unwrap_or(300_000));
-    let requests = services.into_iter().filter_map(|(label, value)| {
-        let selector = LogQuery::new(vec![Matcher::eq(LabelName::new(&label)?, value.clone())]);
-        Some(async move {
-            let patterns = loki
-                .fetch_patterns(&selector.to_string(), range, Some(step))
-                .await
-                .unwrap_or_else(|e| {
-                    tracing::debug!(service = %value, error = %e, "no Loki patterns");
-                    Vec::new()
-                });
-            (value, patterns)
-        })
-    });
+    let mut requests = Vec::new();
+    for (label, value) in services {
+        if let Some(name) = LabelName::new(&label) {
+            let selector = LogQuery::new(vec![Matcher::eq(name, value.clone())]).to_string();
+            requests.push(fetch_service_patterns(loki, selector, range, step, value));
+        }
+    }
     join_all(requests).await
+}
+
+async fn fetch_service_patterns(
+    loki: &LokiClient,
+    selector: String,
+    range: &TimeRange,
+    step: QueryDuration,
+    service: String,
+) -> (String, Vec<Pattern>) {
+    let patterns = loki
+        .fetch_patterns(&selector, range, Some(step))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::debug!(service = %service, error = %e, "no Loki patterns");
+            Vec::new()
+        });
+    (service, patterns)
 }

@@ -94,6 +94,9 @@ pub async fn run_plan(
     ref_id: &str,
     custom: Option<serde_json::Value>,
 ) -> Result<Vec<frames::Frame>, Error> {
+    if plan.kind == PlanKind::Correlate {
+        return super::analysis::answer_correlate(instance, plan, ref_id, custom).await;
+    }
     let executed = execute::execute(plan, &instance.clients).await?;
     let ctx = FrameContext {
         ref_id: ref_id.to_string(),
@@ -130,10 +133,24 @@ async fn answer_question(
     if let Some(limit) = question.limit {
         translation.plan.limit.get_or_insert(limit);
     }
+    if question.query_type == Some(PlanKind::Correlate) && translation.plan.kind == PlanKind::Logs {
+        translation.plan.kind = PlanKind::Correlate;
+    }
     let plan = &translation.plan;
     if plan.kind == PlanKind::Clarify {
         let custom = custom_meta(&question.question, &translation, None);
         return Ok(vec![frames::Frame::notice(ref_id, custom)]);
+    }
+    let base = || custom_meta(&question.question, &translation, None);
+    if question
+        .query_type_text
+        .as_deref()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("annotations"))
+    {
+        return super::analysis::answer_annotations(instance, plan, ref_id, base()).await;
+    }
+    if plan.kind == PlanKind::Correlate {
+        return super::analysis::answer_correlate(instance, plan, ref_id, Some(base())).await;
     }
     let executed = execute::execute(plan, &instance.clients).await?;
     let summary = summarise(plan, &executed);
