@@ -64,7 +64,11 @@ fn trace_ids_are_found_where_each_service_writes_them() {
         match l.service.as_str() {
             "order-service" | "payment-service" => {
                 let id = l.trace_id.as_deref().unwrap();
-                assert!(entry.line.contains(&format!("trace_id={id}")), "{}", entry.line);
+                assert!(
+                    entry.line.contains(&format!("trace_id={id}")),
+                    "{}",
+                    entry.line
+                );
             }
             "api-gateway" => assert_eq!(
                 l.trace_id.as_deref(),
@@ -74,12 +78,27 @@ fn trace_ids_are_found_where_each_service_writes_them() {
         }
     }
     assert_eq!(json!(by_service), want["error_lines_by_service"]);
-    assert!(sources["api-gateway"].iter().all(|s| *s == Some(IdSource::StreamLabel)));
-    assert!(sources["order-service"].iter().all(|s| *s == Some(IdSource::LineField)));
-    assert!(sources["payment-service"].iter().all(|s| *s == Some(IdSource::LineField)));
+    assert!(
+        sources["api-gateway"]
+            .iter()
+            .all(|s| *s == Some(IdSource::StreamLabel))
+    );
+    assert!(
+        sources["order-service"]
+            .iter()
+            .all(|s| *s == Some(IdSource::LineField))
+    );
+    assert!(
+        sources["payment-service"]
+            .iter()
+            .all(|s| *s == Some(IdSource::LineField))
+    );
     assert!(sources["user-service"].iter().all(Option::is_none));
     let with_id = lines.iter().filter(|l| l.trace_id.is_some()).count();
-    assert_eq!(with_id as u64, want["error_lines_with_trace_id"].as_u64().unwrap());
+    assert_eq!(
+        with_id as u64,
+        want["error_lines_with_trace_id"].as_u64().unwrap()
+    );
 }
 
 #[tokio::test]
@@ -91,11 +110,24 @@ async fn every_error_line_with_a_trace_id_finds_its_trace() {
     let want = &expected()["correlation"];
     let c = &a.correlation;
     assert_eq!(c.lines.len(), 186);
-    assert_eq!(c.with_trace_id as u64, want["error_lines_with_trace_id"].as_u64().unwrap());
-    assert_eq!(c.distinct_trace_ids as u64, want["distinct_trace_ids"].as_u64().unwrap());
-    assert_eq!(c.report.traces.len() as u64, want["traces_recorded"].as_u64().unwrap());
+    assert_eq!(
+        c.with_trace_id as u64,
+        want["error_lines_with_trace_id"].as_u64().unwrap()
+    );
+    assert_eq!(
+        c.distinct_trace_ids as u64,
+        want["distinct_trace_ids"].as_u64().unwrap()
+    );
+    assert_eq!(
+        c.report.traces.len() as u64,
+        want["traces_recorded"].as_u64().unwrap()
+    );
     assert!(c.report.failures.is_empty() && c.report.not_fetched.is_empty());
-    assert_eq!(c.lines_with_fetched_trace(), 181, "every line with an id has its trace");
+    assert_eq!(
+        c.lines_with_fetched_trace(),
+        181,
+        "every line with an id has its trace"
+    );
     assert_eq!(c.left_out, 0);
     assert_eq!(a.digests.len(), 68);
     assert!(a.notices.is_empty(), "{:?}", a.notices);
@@ -135,7 +167,10 @@ async fn the_trace_cap_spreads_over_time_and_says_what_it_left_out() {
     );
     // Both incidents keep traces: the ids are taken evenly over time, not just the newest.
     let causes: Vec<&str> = a.hypotheses.iter().map(|h| h.service.as_str()).collect();
-    assert!(causes.contains(&"payment-service") && causes.contains(&"order-service"), "{causes:?}");
+    assert!(
+        causes.contains(&"payment-service") && causes.contains(&"order-service"),
+        "{causes:?}"
+    );
 }
 
 #[tokio::test]
@@ -146,7 +181,10 @@ async fn a_slow_tempo_costs_the_traces_not_the_answer() {
         .and(path_regex("^/api/"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_raw(fixture("tempo", "trace_v2_payment_timeout.json"), "application/json")
+                .set_body_raw(
+                    fixture("tempo", "trace_v2_payment_timeout.json"),
+                    "application/json",
+                )
                 .set_delay(Duration::from_secs(5)),
         )
         .mount(&slow)
@@ -163,7 +201,11 @@ async fn a_slow_tempo_costs_the_traces_not_the_answer() {
     )
     .await
     .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     let report = &a.correlation.report;
     assert!(report.deadline_hit);
     assert!(report.traces.is_empty());
@@ -185,7 +227,13 @@ async fn tempo_down_stops_at_the_first_refused_connection() {
         .await
         .unwrap();
     let report = &a.correlation.report;
-    assert!(report.aborted.as_deref().unwrap().starts_with("cannot connect to Tempo"));
+    assert!(
+        report
+            .aborted
+            .as_deref()
+            .unwrap()
+            .starts_with("cannot connect to Tempo")
+    );
     assert!(report.failures.is_empty(), "one failure is enough to stop");
     assert_eq!(report.not_fetched.len(), 68);
     // Without Tempo configured at all, the same lines are answered and the reason named.
@@ -197,7 +245,9 @@ async fn tempo_down_stops_at_the_first_refused_connection() {
             &querent::execute::http_client().unwrap(),
         )
     };
-    let a = analyse::investigate(&plan(ALL_ERRORS), &no_tempo).await.unwrap();
+    let a = analyse::investigate(&plan(ALL_ERRORS), &no_tempo)
+        .await
+        .unwrap();
     assert!(a.notices[0].contains("`tempoUrl`"), "{:?}", a.notices);
     assert_eq!(a.correlation.lines.len(), 186);
 }
@@ -208,16 +258,18 @@ async fn missing_and_broken_traces_are_failures_not_aborts() {
     let tempo = MockServer::start().await;
     // v2 says "not found" the way Tempo does; one trace answers garbage.
     Mock::given(method("GET"))
-        .and(path_regex("^/api/v2/traces/05722bc54b5e4a401a5a897790ba1d38$"))
+        .and(path_regex(
+            "^/api/v2/traces/05722bc54b5e4a401a5a897790ba1d38$",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_raw("{not json", "application/json"))
         .mount(&tempo)
         .await;
     Mock::given(method("GET"))
         .and(path_regex("^/api/v2/traces/"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("tempo", "trace_v2_not_found.json"), "application/json"),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            fixture("tempo", "trace_v2_not_found.json"),
+            "application/json",
+        ))
         .mount(&tempo)
         .await;
     let a = analyse::investigate(
@@ -235,11 +287,19 @@ async fn missing_and_broken_traces_are_failures_not_aborts() {
     assert_eq!(report.aborted, None);
     assert_eq!(report.failures.len(), 23);
     assert!(
-        report.failures.iter().any(|f| f.reason.contains("could not be read")),
+        report
+            .failures
+            .iter()
+            .any(|f| f.reason.contains("could not be read")),
         "{:?}",
         report.failures
     );
-    assert!(report.failures.iter().any(|f| f.reason.contains("was not found")));
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.reason.contains("was not found"))
+    );
     assert!(a.notices[0].starts_with("The traces could not be fetched (23 asked for)"));
     // The lines alone still name the failure (one service's lines: a log-only hypothesis).
     let h = &a.hypotheses[0];
@@ -297,13 +357,20 @@ async fn a_correlate_query_answers_linked_logs_trace_frames_and_hypotheses() {
     for f in &logs {
         let ids = f.field("traceID");
         assert!(is_trace_link(ids));
-        assert!(ids.values.iter().all(|v| v.as_str().is_some_and(|s| s.len() == 32)));
+        assert!(
+            ids.values
+                .iter()
+                .all(|v| v.as_str().is_some_and(|s| s.len() == 32))
+        );
         assert_eq!(
             f.meta["executedQueryString"],
             r#"{service_name="payment-service", level="error"}"#
         );
     }
-    let table = frames.iter().find(|f| f.name == "traces").expect("trace table");
+    let table = frames
+        .iter()
+        .find(|f| f.name == "traces")
+        .expect("trace table");
     assert_eq!(table.rows(), 45);
     assert!(is_trace_link(table.field("traceID")));
     assert!(
@@ -319,13 +386,25 @@ async fn a_correlate_query_answers_linked_logs_trace_frames_and_hypotheses() {
         .find(|f| f.meta["preferredVisualisationType"] == "trace")
         .expect("the example trace");
     assert_eq!(trace.rows(), 9);
-    let hyp = frames.iter().find(|f| f.name == "hypotheses").expect("hypotheses table");
+    let hyp = frames
+        .iter()
+        .find(|f| f.name == "hypotheses")
+        .expect("hypotheses table");
     assert_eq!(hyp.rows(), 1);
     assert_eq!(hyp.field("cause").values[0], "timeout");
-    assert_eq!(hyp.field("failingSpan").values[0], "payment-service `POST /v2/charges`");
-    assert_eq!(hyp.field("upstream").values[0], "order-service, api-gateway");
+    assert_eq!(
+        hyp.field("failingSpan").values[0],
+        "payment-service `POST /v2/charges`"
+    );
+    assert_eq!(
+        hyp.field("upstream").values[0],
+        "order-service, api-gateway"
+    );
     assert!(is_trace_link(hyp.field("traceID")));
-    assert_eq!(trace.field("traceID").values[0], hyp.field("traceID").values[0]);
+    assert_eq!(
+        trace.field("traceID").values[0],
+        hyp.field("traceID").values[0]
+    );
     let custom = &frames[0].meta["custom"];
     assert!(custom["summary"].as_str().unwrap().contains("acmepay"));
     assert_eq!(custom["hypotheses"][0]["id"], "H1");
@@ -333,10 +412,26 @@ async fn a_correlate_query_answers_linked_logs_trace_frames_and_hypotheses() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["label"].as_str().unwrap().to_string(), s["value"].as_i64().unwrap()))
+        .map(|s| {
+            (
+                s["label"].as_str().unwrap().to_string(),
+                s["value"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(stats["traces fetched"], 45);
     assert_eq!(stats["lines with a trace id"], 45);
+    // The evidence is not copied onto every stream frame; the summary is.
+    for f in &frames[1..] {
+        let custom = &f.meta["custom"];
+        assert_eq!(custom["summary"], frames[0].meta["custom"]["summary"]);
+        assert_eq!(
+            custom["hypotheses"].is_null(),
+            f.name != "hypotheses",
+            "{}",
+            f.name
+        );
+    }
 }
 
 #[tokio::test]
@@ -344,7 +439,10 @@ async fn with_tempo_down_the_logs_still_come_back_and_say_why() {
     let replay = start(Peers::LokiOnly).await;
     let plugin = Plugin::start().await;
     let dead = format!("http://127.0.0.1:{}", common::closed_port());
-    let ctx = plugin_context(datasource(diagnosis_replay::settings(&replay.uri(), &dead), &[]));
+    let ctx = plugin_context(datasource(
+        diagnosis_replay::settings(&replay.uri(), &dead),
+        &[],
+    ));
     let answer = grpc(
         &plugin,
         &ctx,
@@ -362,21 +460,31 @@ async fn with_tempo_down_the_logs_still_come_back_and_say_why() {
     let notices = frames[0].meta["notices"].as_array().unwrap();
     assert!(
         notices.iter().any(|n| n["severity"] == "warning"
-            && n["text"]
-                .as_str()
-                .unwrap()
-                .starts_with("The traces could not be fetched (68 asked for): cannot connect to Tempo")),
+            && n["text"].as_str().unwrap().starts_with(
+                "The traces could not be fetched (68 asked for): cannot connect to Tempo"
+            )),
         "{notices:?}"
     );
     assert!(frames.iter().all(|f| f.name != "traces"));
-    assert!(frames.iter().all(|f| f.meta["preferredVisualisationType"] != "trace"));
+    assert!(
+        frames
+            .iter()
+            .all(|f| f.meta["preferredVisualisationType"] != "trace")
+    );
     let custom = &frames[0].meta["custom"];
     assert!(
-        custom["summary"].as_str().unwrap().contains("The traces could not be fetched"),
+        custom["summary"]
+            .as_str()
+            .unwrap()
+            .contains("The traces could not be fetched"),
         "{custom}"
     );
     // Still linked: the ids are in the lines even when their traces are not at hand.
     assert!(is_trace_link(frames[0].field("traceID")));
     let hyp = frames.iter().find(|f| f.name == "hypotheses").unwrap();
-    assert_eq!(hyp.rows(), 2, "checkout failures and order creation failures");
+    assert_eq!(
+        hyp.rows(),
+        2,
+        "checkout failures and order creation failures"
+    );
 }

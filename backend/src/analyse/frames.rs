@@ -34,13 +34,34 @@ pub fn analysis_custom(analysis: &Analysis, base: Option<Value>) -> Value {
     custom
 }
 
+/// `meta.custom` without the keys only the first frame and the hypotheses table carry.
+fn slim(custom: &Value) -> Value {
+    match custom {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "hypotheses" | "stats" | "notices"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 fn ns(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 /// The frames of an analysis; `ctx.custom` should come from [`analysis_custom`].
+///
+/// The whole `meta.custom` (with `hypotheses`, `stats`, `notices`) goes on the first frame and the
+/// hypotheses table; the other frames — a log answer can have hundreds of stream frames — carry it
+/// without those keys, so the answer is not the same evidence copied hundreds of times.
 pub fn build_analysis_frames(analysis: &Analysis, ctx: &FrameContext) -> Vec<Frame> {
-    let mut out = frames::build_frames(&analysis.plan, &analysis.executed, ctx);
+    let slim_ctx = FrameContext {
+        custom: ctx.custom.as_ref().map(slim),
+        ..ctx.clone()
+    };
+    let mut out = frames::build_frames(&analysis.plan, &analysis.executed, &slim_ctx);
     if let QueryResult::Streams(streams) = &analysis.executed.result {
         // One frame per stream, in order (or a single empty frame).
         for (frame, stream) in out.iter_mut().zip(streams) {
@@ -59,6 +80,7 @@ pub fn build_analysis_frames(analysis: &Analysis, ctx: &FrameContext) -> Vec<Fra
     }
     if let Some(first) = out.first_mut() {
         let meta = first.meta.get_or_insert_with(FrameMeta::default);
+        meta.custom = ctx.custom.clone();
         for text in &analysis.notices {
             meta.notices.push(Notice {
                 severity: "warning",
@@ -83,9 +105,14 @@ pub fn build_analysis_frames(analysis: &Analysis, ctx: &FrameContext) -> Vec<Fra
             result: QueryResult::Trace(Box::new(trace.clone())),
             limit: None,
         };
-        extra.extend(frames::build_frames(&plan, &executed, ctx));
+        extra.extend(frames::build_frames(&plan, &executed, &slim_ctx));
     }
-    extra.push(build_hypotheses_table(&analysis.hypotheses, ctx));
+    let mut hypotheses = build_hypotheses_table(&analysis.hypotheses, ctx);
+    hypotheses
+        .meta
+        .get_or_insert_with(FrameMeta::default)
+        .custom = ctx.custom.clone();
+    extra.push(hypotheses);
     for frame in &mut extra {
         frame.ref_id = ctx.ref_id.clone();
         let meta = frame.meta.get_or_insert_with(FrameMeta::default);
@@ -93,7 +120,7 @@ pub fn build_analysis_frames(analysis: &Analysis, ctx: &FrameContext) -> Vec<Fra
             meta.executed_query_string = Some(analysis.executed.query.clone());
         }
         if meta.custom.is_none() {
-            meta.custom = ctx.custom.clone();
+            meta.custom = slim_ctx.custom.clone();
         }
     }
     out.extend(extra);

@@ -41,7 +41,9 @@ pub use patterns::{
     LogPattern, PatternLine, PatternSource, assign_loki_patterns, cluster_lines, line_message,
     pattern_matches,
 };
-pub use run::{Analysis, Correlation, investigate, investigate_with};
+pub use run::{
+    Analysis, Correlation, Fetched, analyse_fetched, investigate, investigate_with, lines_and_ids,
+};
 pub use spikes::{Spike, SpikeOptions, bucket_counts, detect_spikes, step_for_range};
 pub use summary::write_summary;
 pub use trace_summary::{SpanBrief, TraceDigest, digest_trace};

@@ -118,8 +118,42 @@ pub async fn investigate(plan: &Plan, clients: &Clients) -> Result<Analysis, Ana
     investigate_with(plan, clients, &CorrelateLimits::default()).await
 }
 
+/// What an analysis fetched: the log query's (or search's) answer, the lines, the trace ids asked for
+/// and what Tempo gave, and Loki's patterns per service. [`analyse_fetched`] needs nothing else.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub executed: Executed,
+    /// [`link_lines`] of the answer's streams (empty for a trace search).
+    pub lines: Vec<LogLine>,
+    pub requested: Vec<String>,
+    pub left_out: usize,
+    pub report: FetchReport,
+    pub loki_patterns: Vec<(String, Vec<Pattern>)>,
+}
+
+/// The lines of an answer and the trace ids to fetch for them (at most `max_traces`).
+pub fn lines_and_ids(
+    executed: &Executed,
+    range: &TimeRange,
+    max_traces: usize,
+) -> (Vec<LogLine>, Vec<String>, usize) {
+    match &executed.result {
+        QueryResult::Streams(streams) => {
+            let lines = link_lines(streams, Some(range));
+            let (ids, left_out) = select_trace_ids(&lines, max_traces);
+            (lines, ids, left_out)
+        }
+        QueryResult::TraceSearch(hits) => {
+            let ids: Vec<String> = hits.iter().map(|h| h.trace_id.clone()).collect();
+            let kept = ids.len().min(max_traces);
+            (Vec::new(), ids[..kept].to_vec(), ids.len() - kept)
+        }
+        _ => (Vec::new(), Vec::new(), 0),
+    }
+}
+
 /// Runs the plan and analyses what it returns (`correlate`/`logs`: lines → traces; `traces`: the traces
-/// the search finds).
+/// the search finds). The I/O half; [`analyse_fetched`] is the rest.
 pub async fn investigate_with(
     plan: &Plan,
     clients: &Clients,
@@ -135,21 +169,8 @@ pub async fn investigate_with(
     }
     let executed = execute::execute(plan, clients).await?;
     let range = TimeRange::of_plan(plan)?;
-    let (lines, ids, left_out) = match &executed.result {
-        QueryResult::Streams(streams) => {
-            let lines = link_lines(streams, Some(&range));
-            let (ids, left_out) = select_trace_ids(&lines, limits.max_traces);
-            (lines, ids, left_out)
-        }
-        QueryResult::TraceSearch(hits) => {
-            let ids: Vec<String> = hits.iter().map(|h| h.trace_id.clone()).collect();
-            let kept = ids.len().min(limits.max_traces);
-            (Vec::new(), ids[..kept].to_vec(), ids.len() - kept)
-        }
-        _ => (Vec::new(), Vec::new(), 0),
-    };
-    let range_ms = (range.start.timestamp_millis(), range.end.timestamp_millis());
-    let step_ms = step_for_range(range_ms.1 - range_ms.0);
+    let (lines, ids, left_out) = lines_and_ids(&executed, &range, limits.max_traces);
+    let step_ms = step_for_range(range.end.timestamp_millis() - range.start.timestamp_millis());
     let streams: &[Stream] = match &executed.result {
         QueryResult::Streams(s) => s,
         _ => &[],
@@ -163,7 +184,40 @@ pub async fn investigate_with(
     };
     let patterns = fetch_loki_patterns(clients, streams, &range, step_ms);
     let (report, loki_patterns) = futures_util::future::join(traces, patterns).await;
+    Ok(analyse_fetched(
+        plan,
+        Fetched {
+            executed,
+            lines,
+            requested: ids,
+            left_out,
+            report,
+            loki_patterns,
+        },
+        limits,
+    ))
+}
 
+/// Everything after fetching, without I/O: trace summaries, templates, spikes, hypotheses, summary.
+pub fn analyse_fetched(plan: &Plan, fetched: Fetched, limits: &CorrelateLimits) -> Analysis {
+    let Fetched {
+        executed,
+        lines,
+        requested: ids,
+        left_out,
+        report,
+        loki_patterns,
+    } = fetched;
+    let range = TimeRange::of_plan(plan).unwrap_or(TimeRange {
+        start: plan.end,
+        end: plan.end,
+    });
+    let range_ms = (range.start.timestamp_millis(), range.end.timestamp_millis());
+    let step_ms = step_for_range(range_ms.1 - range_ms.0);
+    let streams: &[Stream] = match &executed.result {
+        QueryResult::Streams(s) => s,
+        _ => &[],
+    };
     let digests: Vec<TraceDigest> = report.traces.iter().map(digest_trace).collect();
     let pattern_lines: Vec<PatternLine<'_>> = lines
         .iter()
@@ -171,7 +225,10 @@ pub async fn investigate_with(
             service: &l.service,
             level: l.level.as_deref(),
             ts_ns: l.ts_ns,
-            line: &streams[l.stream].entries[l.entry].line,
+            line: streams
+                .get(l.stream)
+                .and_then(|s| s.entries.get(l.entry))
+                .map_or("", |e| e.line.as_str()),
         })
         .collect();
     let patterns = if loki_patterns.iter().any(|(_, p)| !p.is_empty()) {
@@ -268,7 +325,7 @@ pub async fn investigate_with(
         &hypotheses,
         &evidence,
     );
-    Ok(Analysis {
+    Analysis {
         plan: plan.clone(),
         executed,
         correlation,
@@ -280,7 +337,7 @@ pub async fn investigate_with(
         evidence,
         summary,
         notices,
-    })
+    }
 }
 
 fn subject_of(plan: &Plan, executed: &Executed) -> String {

@@ -6,11 +6,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
 use crate::execute::FetchedTrace;
 use crate::execute::tempo_types::{KeyValue, Span};
-use crate::execute::trace_id::base64_id_to_hex;
 
 /// Span attributes that say what a span talks to and how it failed (kept in summaries; statements, user
 /// ids and bodies are left out).
@@ -123,10 +124,24 @@ struct Node {
     children: Vec<usize>,
 }
 
+/// A span id as lowercase hex: Tempo's base64 decoded (without the per-byte formatting of
+/// `execute::trace_id`, this runs for every span of every trace), anything else lowercased as it is.
 fn hex_id(id: &str) -> String {
-    base64_id_to_hex(id)
-        .filter(|h| !h.is_empty() || id.is_empty())
-        .unwrap_or_else(|| id.to_ascii_lowercase())
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    if id.is_empty() {
+        return String::new();
+    }
+    match STANDARD.decode(id.trim()) {
+        Ok(bytes) if !bytes.is_empty() => {
+            let mut out = String::with_capacity(bytes.len() * 2);
+            for b in bytes {
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            }
+            out
+        }
+        _ => id.to_ascii_lowercase(),
+    }
 }
 
 fn kept_attributes(span: &Span) -> BTreeMap<String, String> {
