@@ -188,8 +188,9 @@ fn mask(token: &str) -> String {
     token.to_string()
 }
 
-fn anchor_of(line: &str) -> String {
-    line_message(line)
+/// A message with its variable words masked: the routing key of a line.
+fn anchor_of(message: Option<&str>) -> String {
+    message
         .map(|m| {
             m.split_whitespace()
                 .map(|w| if has_digit(w) { WILDCARD } else { w })
@@ -230,9 +231,10 @@ pub fn cluster_lines(lines: &[PatternLine<'_>]) -> Vec<LogPattern> {
     type Route = (String, String, usize, Vec<String>);
     let mut clusters: Vec<(String, Cluster)> = Vec::new();
     let mut routes: HashMap<Route, Vec<usize>> = HashMap::new();
+    let messages: Vec<Option<String>> = lines.iter().map(|l| line_message(l.line)).collect();
     for (i, l) in lines.iter().enumerate() {
         let tokens: Vec<String> = tokenize(l.line).iter().map(|t| mask(t)).collect();
-        let anchor = anchor_of(l.line);
+        let anchor = anchor_of(messages[i].as_deref());
         // The message, when the line has one, routes better than leading tokens (JSON keys are
         // sorted, so the first token is whatever key sorts first, e.g. a varying `category`).
         let prefix: Vec<String> = if anchor.is_empty() {
@@ -284,7 +286,7 @@ pub fn cluster_lines(lines: &[PatternLine<'_>]) -> Vec<LogPattern> {
                 .map(|t| t.as_deref().unwrap_or(WILDCARD))
                 .collect::<Vec<_>>()
                 .join(" ");
-            let message = common_message(lines, &c.members)
+            let message = common_message(&messages, &c.members)
                 .unwrap_or_else(|| fallback_message(&c.anchor, &template));
             build_pattern(
                 lines,
@@ -301,13 +303,13 @@ pub fn cluster_lines(lines: &[PatternLine<'_>]) -> Vec<LogPattern> {
 }
 
 /// The message all member lines share, when they do.
-fn common_message(lines: &[PatternLine<'_>], members: &[usize]) -> Option<String> {
-    let first = line_message(lines[*members.first()?].line)?;
+fn common_message(messages: &[Option<String>], members: &[usize]) -> Option<String> {
+    let first = messages.get(*members.first()?)?.as_ref()?;
     members
         .iter()
         .skip(1)
-        .all(|&i| line_message(lines[i].line).as_deref() == Some(first.as_str()))
-        .then_some(first)
+        .all(|&i| messages.get(i).and_then(Option::as_ref) == Some(first))
+        .then(|| first.clone())
 }
 
 fn fallback_message(anchor: &str, template: &str) -> String {
@@ -405,13 +407,15 @@ pub fn assign_loki_patterns(
             None => rest.push(i),
         }
     }
+    let messages: Vec<Option<String>> = lines.iter().map(|l| line_message(l.line)).collect();
     let mut patterns: Vec<LogPattern> = members
         .into_iter()
         .map(|((si, pi), m)| {
             let (service, list) = &loki[si];
             let template = list[pi].pattern.clone();
-            let message = common_message(lines, &m)
-                .unwrap_or_else(|| fallback_message(&anchor_of(lines[m[0]].line), &template));
+            let message = common_message(&messages, &m).unwrap_or_else(|| {
+                fallback_message(&anchor_of(messages[m[0]].as_deref()), &template)
+            });
             build_pattern(
                 lines,
                 service.clone(),

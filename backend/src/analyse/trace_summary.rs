@@ -117,11 +117,23 @@ impl TraceDigest {
     }
 }
 
-struct Node {
+struct Node<'a> {
+    /// Without attributes: those are read only for the spans a summary keeps ([`Node::full`]).
     brief: SpanBrief,
+    span: &'a Span,
     parent: String,
     end_ns: u64,
     children: Vec<usize>,
+}
+
+impl Node<'_> {
+    /// The brief with the span's kept attributes.
+    fn full(&self) -> SpanBrief {
+        SpanBrief {
+            attributes: kept_attributes(self.span),
+            ..self.brief.clone()
+        }
+    }
 }
 
 /// A span id as lowercase hex: Tempo's base64 decoded (without the per-byte formatting of
@@ -203,8 +215,9 @@ pub fn digest_trace(fetched: &FetchedTrace) -> TraceDigest {
                     duration_ms: (end - start) as f64 / 1e6,
                     self_ms: 0.0,
                     depth: 0,
-                    attributes: kept_attributes(span),
+                    attributes: BTreeMap::new(),
                 },
+                span,
                 parent: hex_id(&span.parent_span_id),
                 end_ns: end,
                 children: Vec::new(),
@@ -291,7 +304,7 @@ pub fn digest_trace(fetched: &FetchedTrace) -> TraceDigest {
         critical_path = on_path
             .into_iter()
             .map(|i| {
-                let mut b = nodes[i].brief.clone();
+                let mut b = nodes[i].full();
                 b.self_ms = share[&i] as f64 / 1e6;
                 b
             })
@@ -343,18 +356,14 @@ pub fn digest_trace(fetched: &FetchedTrace) -> TraceDigest {
         span_count: nodes.len(),
         services: services.into_iter().map(|(_, _, s)| s).collect(),
         error_count: errors.len(),
-        culprit: errors.first().map(|n| n.brief.clone()),
+        culprit: errors.first().map(|n| n.full()),
         errors: errors
             .iter()
             .take(ERRORS_LISTED)
             .map(|n| n.brief.clone())
             .collect(),
         chain,
-        slowest: slowest
-            .iter()
-            .take(SLOWEST)
-            .map(|n| n.brief.clone())
-            .collect(),
+        slowest: slowest.iter().take(SLOWEST).map(|n| n.full()).collect(),
         critical_path,
         orphans,
     }
@@ -427,7 +436,7 @@ fn ancestors(nodes: &[Node], parent_of: &[Option<usize>], i: usize) -> Vec<SpanB
         cur = p;
     }
     chain.reverse();
-    chain.into_iter().map(|i| nodes[i].brief.clone()).collect()
+    chain.into_iter().map(|i| nodes[i].full()).collect()
 }
 
 #[cfg(test)]
