@@ -98,7 +98,8 @@ pub struct TraceDigest {
     /// The deepest error span: where the failure started.
     pub culprit: Option<SpanBrief>,
     /// Root → culprit (its ancestors and itself); for a trace without errors, root → the span with the
-    /// most own time on the critical path.
+    /// most own time on the critical path. Only the culprit and the slow span of the critical path carry
+    /// their attributes.
     pub chain: Vec<SpanBrief>,
     /// Spans with the most own time (at most three).
     pub slowest: Vec<SpanBrief>,
@@ -304,13 +305,21 @@ pub fn digest_trace(fetched: &FetchedTrace) -> TraceDigest {
         critical_path = on_path
             .into_iter()
             .map(|i| {
-                let mut b = nodes[i].full();
+                let mut b = nodes[i].brief.clone();
                 b.self_ms = share[&i] as f64 / 1e6;
                 b
             })
             .collect();
     }
 
+    // Attributes only where a hypothesis reads them: the slow span of the path and the culprit.
+    if let Some(slow) = critical_path
+        .iter_mut()
+        .max_by(|a, b| a.self_ms.total_cmp(&b.self_ms))
+        && let Some(&i) = by_id.get(&slow.span_id)
+    {
+        slow.attributes = kept_attributes(nodes[i].span);
+    }
     let mut errors: Vec<&Node> = nodes.iter().filter(|n| n.brief.is_error()).collect();
     errors.sort_by(|a, b| {
         b.brief
@@ -363,7 +372,11 @@ pub fn digest_trace(fetched: &FetchedTrace) -> TraceDigest {
             .map(|n| n.brief.clone())
             .collect(),
         chain,
-        slowest: slowest.iter().take(SLOWEST).map(|n| n.full()).collect(),
+        slowest: slowest
+            .iter()
+            .take(SLOWEST)
+            .map(|n| n.brief.clone())
+            .collect(),
         critical_path,
         orphans,
     }
@@ -436,7 +449,7 @@ fn ancestors(nodes: &[Node], parent_of: &[Option<usize>], i: usize) -> Vec<SpanB
         cur = p;
     }
     chain.reverse();
-    chain.into_iter().map(|i| nodes[i].full()).collect()
+    chain.into_iter().map(|i| nodes[i].brief.clone()).collect()
 }
 
 #[cfg(test)]
