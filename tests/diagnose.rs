@@ -574,6 +574,59 @@ async fn querent_ask_fills_hypotheses_for_diagnosis_questions() {
     assert_eq!(v["hypotheses"].as_array().unwrap().len(), 1);
 }
 
+#[test]
+fn the_headline_questions_read_as_diagnoses() {
+    let schema: querent::ground::Schema = serde_json::from_value(common::demo_schema()).unwrap();
+    let now = DateTime::parse_from_rfc3339(DATA_NOW)
+        .unwrap()
+        .with_timezone(&Utc);
+    for (question, query) in [
+        (
+            "detect anomalies and summarise their cause",
+            r#"{level="error"}"#,
+        ),
+        ("장애 원인 분석해줘", r#"{level="error"}"#),
+        (
+            "show the traces related to order-service's error logs and analyse them",
+            r#"{service_name="order-service", level="error"}"#,
+        ),
+        (
+            "why is payment-service failing?",
+            r#"{service_name="payment-service", level="error"}"#,
+        ),
+        (
+            "order-service 에러 원인",
+            r#"{service_name="order-service", level="error"}"#,
+        ),
+    ] {
+        let plan = querent::translate::translate(
+            &querent::translate::Question::new(question, now),
+            &schema,
+        );
+        assert_eq!(plan.kind, PlanKind::Correlate, "{question}");
+        assert_eq!(plan.query_text().as_deref(), Some(query), "{question}");
+    }
+}
+
+#[tokio::test]
+async fn detect_anomalies_and_summarise_their_cause() {
+    let replay = start(Peers::Both).await;
+    let v = ask(
+        &replay.uri(),
+        "detect anomalies in the last 6 hours and summarise their cause",
+    );
+    assert_eq!(v["plan"]["query"], r#"{level="error"}"#);
+    let causes: Vec<&str> = v["hypotheses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["cause"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes, ["timeout", "connection_pool_exhausted", "timeout"]);
+    assert_eq!(v["hypotheses"][2]["service"], "user-service");
+    assert_eq!(v["correlation"]["linesWithFetchedTrace"], 181);
+}
+
 async fn grpc(
     plugin: &Plugin,
     ctx: &pluginv2::PluginContext,
