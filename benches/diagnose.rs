@@ -1,13 +1,14 @@
 //! Correlating and diagnosing 1,000 error lines with their traces.
 //!
 //! The input is the recorded error answer of the demo data (`diagnosis/loki_errors_all_services.json`,
-//! 186 lines) repeated with fresh trace ids until it has 1,000 lines (68 distinct ids per copy: 370 in
-//! all, 5 copies of the payment and DB incidents); each id's trace is the recorded body of the trace it
+//! 186 lines) repeated with fresh trace ids until it has 1,000 lines (68 distinct ids per copy: 408 in
+//! all, 6 copies of the payment and DB incidents, the last one partial); each id's trace is the recorded body of the trace it
 //! copies. A local HTTP server (wiremock, no added delay) plays Loki and Tempo, so the numbers are our
 //! work plus loopback HTTP, without network waits.
 //!
-//! - `correlate_and_diagnose/http_all_traces`: `investigate_with` end to end — the log query, 370 trace
-//!   fetches (8 at a time), Loki patterns, summaries, templates, spikes, hypotheses, summary.
+//! - `correlate_and_diagnose/http_all_traces`: `investigate_with` end to end — the log query, 408 trace
+//!   fetches (8 at a time), Loki patterns, traces → logs for 20 of the traces, summaries, templates,
+//!   spikes, hypotheses, summary.
 //! - `correlate_and_diagnose/http_default_cap`: the same with the default cap (100 traces).
 //! - `correlate_and_diagnose/in_memory`: `analyse_fetched` on the already fetched answer and traces
 //!   (the CPU part alone).
@@ -21,14 +22,14 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use querent::analyse::{
-    CorrelateLimits, Fetched, analyse_fetched, analysis_custom, build_analysis_frames,
+    CorrelateLimits, Fetched, TraceLogs, analyse_fetched, analysis_custom, build_analysis_frames,
     fetch_traces, investigate_with, lines_and_ids,
 };
 use querent::execute::{Clients, TimeRange};
 use querent::frames::{FrameContext, arrow::to_arrow};
 use querent::{Plan, PlanKind, RawSettings, Settings};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{method, path, path_regex, query_param_contains};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const LINES: usize = 1000;
@@ -108,6 +109,47 @@ impl Respond for Traces {
     }
 }
 
+/// Loki's answer to the traces → logs queries: only the lines carrying one of the asked ids (in the
+/// line, or as the `trace_id` label), as a real Loki would filter them.
+struct TraceLogsAnswer(Value);
+
+impl Respond for TraceLogsAnswer {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let query = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "query")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let ids: Vec<&str> = query
+            .split(|c: char| !c.is_ascii_hexdigit())
+            .filter(|t| t.len() == 32)
+            .collect();
+        let by_label = query.contains("trace_id");
+        let mut result = Vec::new();
+        for stream in self.0["data"]["result"].as_array().into_iter().flatten() {
+            let label = stream["stream"]["trace_id"].as_str().unwrap_or_default();
+            let mut s = stream.clone();
+            if let Some(values) = s["values"].as_array_mut() {
+                values.retain(|v| {
+                    let line = v[1].as_str().unwrap_or_default();
+                    if by_label {
+                        ids.contains(&label)
+                    } else {
+                        ids.iter().any(|id| line.contains(id))
+                    }
+                });
+            }
+            if s["values"].as_array().is_some_and(|v| !v.is_empty()) {
+                result.push(s);
+            }
+        }
+        let body =
+            json!({"status": "success", "data": {"resultType": "streams", "result": result}});
+        ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -128,6 +170,13 @@ fn bench(c: &mut Criterion) {
         let server = MockServer::builder()
             .disable_request_recording()
             .start()
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/loki/api/v1/query_range"))
+            .and(query_param_contains("query", r#"{service_name=~".+"}"#))
+            .respond_with(TraceLogsAnswer(body.clone()))
+            .with_priority(1)
+            .mount(&server)
             .await;
         Mock::given(method("GET"))
             .and(path("/loki/api/v1/query_range"))
@@ -231,6 +280,7 @@ fn bench(c: &mut Criterion) {
                         left_out,
                         report,
                         loki_patterns: Vec::new(),
+                        trace_logs: TraceLogs::default(),
                     },
                     &all,
                 );

@@ -307,6 +307,35 @@ async fn missing_and_broken_traces_are_failures_not_aborts() {
     assert_eq!(h.cause, analyse::Cause::ConnectionPoolExhausted);
 }
 
+#[tokio::test]
+async fn traces_to_logs_finds_the_lines_of_every_service() {
+    let replay = start(Peers::LokiOnly).await;
+    let clients = clients(&replay.uri(), &replay.uri());
+    let range = querent::execute::TimeRange::new(t(NOW - 6 * HOUR), t(NOW)).unwrap();
+    let payment = "c519fd783348eda0aa57c6e4a753297e".to_string();
+    let db = "05722bc54b5e4a401a5a897790ba1d38".to_string();
+    let found = analyse::fetch_trace_logs(
+        clients.loki().unwrap(),
+        &[payment.clone(), db.clone()],
+        &range,
+        1000,
+    )
+    .await
+    .unwrap();
+    let services =
+        |id: &str| -> Vec<String> { found[id].iter().map(|l| l.service.clone()).collect() };
+    // Oldest first: the callee logs before its callers; api-gateway's id is structured metadata only.
+    assert_eq!(
+        services(&payment),
+        ["payment-service", "order-service", "api-gateway"]
+    );
+    assert_eq!(services(&db), ["order-service", "api-gateway"]);
+    assert!(
+        !found[&db][1].line.contains(&db),
+        "found by its label, not its text"
+    );
+}
+
 async fn grpc(
     plugin: &Plugin,
     ctx: &pluginv2::PluginContext,

@@ -214,6 +214,18 @@ async fn payment_errors_around_two_hours_ago_blame_the_acmepay_timeout() {
         a.summary
     );
     assert!(a.notices.is_empty(), "{:?}", a.notices);
+    // Traces → logs: 20 of the 45 traces were looked up in every service's logs; their callers logged too.
+    assert_eq!(h.related_traces, 20);
+    assert_eq!(
+        json!(h.related_lines_by_service),
+        json!({"api-gateway": 20, "order-service": 20})
+    );
+    assert!(
+        a.summary
+            .contains("the same requests logged in api-gateway and order-service"),
+        "{}",
+        a.summary
+    );
 }
 
 #[tokio::test]

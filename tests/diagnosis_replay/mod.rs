@@ -3,7 +3,8 @@
 //! (start=1795574276 end=1795596352), so a ranged request with the same query (compared in canonical
 //! form; steps `300` and `5m` are equal) gets the recorded body cut to the requested range — log
 //! entries, metric samples and search hits outside it are dropped, as Loki and Tempo drop them. Trace
-//! bodies are served by exact path and `Accept` header, as recorded. Schema discovery is mounted too
+//! bodies are served by exact path and `Accept` header, as recorded. The traces → logs queries get the
+//! recorded error and warning lines that carry the asked ids. Schema discovery is mounted too
 //! (`Replay::mount_discovery`), so questions can be asked of it.
 #![allow(dead_code)]
 
@@ -196,6 +197,64 @@ pub enum Peers {
     LokiOnly,
 }
 
+/// Loki's answer to the traces → logs queries (`{service_name=~".+"} |~ "id|id"` and
+/// `{service_name=~".+"} | trace_id =~ "id|id"`): the recorded error and warning lines that carry one of
+/// the ids (in the line, or as the structured-metadata label), cut to the range.
+struct TraceLogsQuery;
+
+impl Match for TraceLogsQuery {
+    fn matches(&self, request: &Request) -> bool {
+        request.url.path() == "/loki/api/v1/query_range"
+            && request.url.query_pairs().any(|(k, v)| {
+                k == "query" && v.starts_with(r#"{service_name=~".+"}"#) && v.contains("~ \"")
+            })
+    }
+}
+
+struct TraceLogsAnswer {
+    streams: Vec<Value>,
+}
+
+impl Respond for TraceLogsAnswer {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let query = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "query")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let ids: Vec<&str> = query
+            .split(|c: char| !c.is_ascii_hexdigit())
+            .filter(|t| t.len() == 32)
+            .collect();
+        let by_label = query.contains("trace_id");
+        let (start, end) = requested_range_ns(request);
+        let mut result = Vec::new();
+        for stream in &self.streams {
+            let label = stream["stream"]["trace_id"].as_str().unwrap_or_default();
+            let mut s = stream.clone();
+            if let Some(values) = s["values"].as_array_mut() {
+                values.retain(|v| {
+                    let ts = num(&v[0]).unwrap_or(0);
+                    let line = v[1].as_str().unwrap_or_default();
+                    let hit = if by_label {
+                        ids.contains(&label)
+                    } else {
+                        ids.iter().any(|id| line.contains(id))
+                    };
+                    hit && ts >= start && ts <= end
+                });
+            }
+            if s["values"].as_array().is_some_and(|v| !v.is_empty()) {
+                result.push(s);
+            }
+        }
+        let body =
+            json!({"status": "success", "data": {"resultType": "streams", "result": result}});
+        ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
+    }
+}
+
 /// The diagnosis recordings (range-aware) plus schema discovery, on one server for Loki and Tempo.
 pub async fn start(peers: Peers) -> Replay {
     let replay = Replay::start_with(&[]).await;
@@ -213,6 +272,24 @@ pub async fn start(peers: Peers) -> Replay {
         }
         mount_row(&replay, &row, &group).await;
     }
+    let mut streams = Vec::new();
+    for file in [
+        "loki_errors_all_services.json",
+        "loki_warn_product_service.json",
+    ] {
+        let body: Value = serde_json::from_slice(&fixture("diagnosis", file)).expect("JSON");
+        streams.extend(
+            body["data"]["result"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
+    }
+    Mock::given(method("GET"))
+        .and(TraceLogsQuery)
+        .respond_with(TraceLogsAnswer { streams })
+        .mount(&replay.server)
+        .await;
     replay.mount_discovery().await;
     replay
 }

@@ -21,6 +21,7 @@ use super::cause::{Cause, Dependency, classify, dependency_in_fields, dependency
 use super::correlate::LogLine;
 use super::extract::line_fields;
 use super::patterns::LogPattern;
+use super::run::TraceLogs;
 use super::spikes::Spike;
 use super::trace_summary::{SpanBrief, TraceDigest};
 use super::{EvidenceKind, EvidenceLog, window_text};
@@ -142,6 +143,12 @@ pub struct Hypothesis {
     pub example_lines: Vec<ExampleLine>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spike: Option<Spike>,
+    /// Traces → logs: lines of its traces that are not in the answer (other services, other levels),
+    /// for the traces that were asked about (`relatedTraces`).
+    pub related_lines: usize,
+    pub related_lines_by_service: BTreeMap<String, usize>,
+    pub related_traces: usize,
+    pub related_examples: Vec<ExampleLine>,
     /// `[E3] ...` sentences (the frontend lists them).
     pub evidence: Vec<String>,
     pub evidence_ids: Vec<String>,
@@ -157,6 +164,8 @@ pub struct DiagnosisInput<'a> {
     pub digests: &'a [TraceDigest],
     /// Spikes of the lines per service (label `service`).
     pub spikes: &'a [Spike],
+    /// Traces → logs for some of the trace ids.
+    pub trace_logs: &'a TraceLogs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -584,6 +593,35 @@ fn build(
         })
         .max_by(|a, b| a.score.total_cmp(&b.score))
         .cloned();
+    let supporting: Vec<String> = if digests.is_empty() {
+        g.trace_ids.iter().cloned().collect()
+    } else {
+        digests.iter().map(|d| d.trace_id.clone()).collect()
+    };
+    let in_answer: BTreeSet<(&str, i64)> = lines
+        .iter()
+        .map(|l| (l.service.as_str(), l.ts_ns))
+        .collect();
+    let asked: BTreeSet<&str> = input.trace_logs.asked.iter().map(String::as_str).collect();
+    let mut related_by_service: BTreeMap<String, usize> = BTreeMap::new();
+    let mut related_examples = Vec::new();
+    let mut related_traces = 0;
+    for id in supporting.iter().filter(|id| asked.contains(id.as_str())) {
+        related_traces += 1;
+        for l in input.trace_logs.lines.get(id).into_iter().flatten() {
+            if in_answer.contains(&(l.service.as_str(), l.ts_ns)) {
+                continue;
+            }
+            *related_by_service.entry(l.service.clone()).or_default() += 1;
+            if related_examples.len() < EXAMPLE_LINES {
+                related_examples.push(ExampleLine {
+                    time: l.time.clone(),
+                    service: l.service.clone(),
+                    line: l.line.chars().take(500).collect(),
+                });
+            }
+        }
+    }
     Hypothesis {
         id: String::new(),
         rank: 0,
@@ -602,17 +640,17 @@ fn build(
         lines_by_service: by_service,
         traces,
         trace_ids,
-        supporting_trace_ids: if digests.is_empty() {
-            g.trace_ids.iter().cloned().collect()
-        } else {
-            digests.iter().map(|d| d.trace_id.clone()).collect()
-        },
+        supporting_trace_ids: supporting,
         failing_span: failing,
         chain: chain.iter().map(chain_step).collect(),
         upstream_services: upstream,
         templates,
         example_lines,
         spike,
+        related_lines: related_by_service.values().sum(),
+        related_lines_by_service: related_by_service,
+        related_traces,
+        related_examples,
         evidence: Vec::new(),
         evidence_ids: Vec::new(),
     }
@@ -776,6 +814,18 @@ fn add_evidence(h: &mut Hypothesis, log: &mut EvidenceLog) {
         };
         let data = json!({ "chain": h.chain, "upstreamServices": h.upstream_services });
         cite(h, EvidenceKind::Propagation, text, data);
+    }
+    if h.related_lines > 0 {
+        let text = format!(
+            "The same requests logged {} more line{} ({}), looked up for {} of its traces.",
+            h.related_lines,
+            if h.related_lines == 1 { "" } else { "s" },
+            list_counts(&h.related_lines_by_service),
+            h.related_traces
+        );
+        let data = json!({ "count": h.related_lines, "byService": h.related_lines_by_service,
+                           "traces": h.related_traces, "examples": h.related_examples });
+        cite(h, EvidenceKind::TraceLogs, text, data);
     }
     if let Some(s) = h.spike.clone() {
         let service = s.labels.get("service").cloned().unwrap_or_default();

@@ -5,7 +5,8 @@
 //! ([`extract`](trace_id_in_entry), [`link_lines`]); the traces fetched from Tempo within caps and a
 //! deadline ([`fetch_traces`]) and summarised ([`digest_trace`]: critical path, slowest spans, error
 //! spans, the deepest error span); error templates ([`assign_loki_patterns`], else [`cluster_lines`]);
-//! spikes of the lines over time ([`detect_spikes`]); and ranked [`Hypothesis`]es ([`diagnose`]), each
+//! spikes of the lines over time ([`detect_spikes`]); the lines of every service carrying the trace ids
+//! ([`fetch_trace_logs`], traces → logs); and ranked [`Hypothesis`]es ([`diagnose`]), each
 //! citing numbered [`Evidence`] (`E1`, `E2`, ...) that the plain-language summary ([`write_summary`])
 //! and, later, an LLM narrate. [`build_analysis_frames`] turns an analysis into Grafana frames (logs
 //! with trace links, a trace table, the example trace, a hypotheses table); [`build_annotation_frame`]
@@ -21,6 +22,7 @@ mod patterns;
 mod run;
 mod spikes;
 mod summary;
+mod trace_logs;
 mod trace_summary;
 
 use serde::Serialize;
@@ -42,10 +44,14 @@ pub use patterns::{
     pattern_matches,
 };
 pub use run::{
-    Analysis, Correlation, Fetched, analyse_fetched, investigate, investigate_with, lines_and_ids,
+    Analysis, Correlation, Fetched, TraceLogs, analyse_fetched, investigate, investigate_with,
+    lines_and_ids,
 };
 pub use spikes::{Spike, SpikeOptions, bucket_counts, detect_spikes, step_for_range};
 pub use summary::write_summary;
+pub use trace_logs::{
+    MAX_TRACE_LOG_IDS, TraceLine, build_trace_logs_queries, fetch_trace_logs, group_by_trace,
+};
 pub use trace_summary::{SpanBrief, TraceDigest, digest_trace};
 
 use crate::execute::ExecuteError;
@@ -83,6 +89,8 @@ pub enum EvidenceKind {
     Propagation,
     /// A spike of the lines over time.
     Spike,
+    /// Lines of other services (or levels) carrying the hypothesis' trace ids (traces → logs).
+    TraceLogs,
 }
 
 /// One numbered fact with its data; hypotheses and summaries cite it by `id`.

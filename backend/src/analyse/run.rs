@@ -14,10 +14,11 @@ use super::diagnose::{DiagnosisInput, Hypothesis, diagnose};
 use super::patterns::{LogPattern, PatternLine, assign_loki_patterns, cluster_lines};
 use super::spikes::{Spike, SpikeOptions, bucket_counts, detect_spikes, step_for_range};
 use super::summary::{Scope, write_summary};
+use super::trace_logs::{MAX_TRACE_LOG_IDS, TraceLine, fetch_trace_logs};
 use super::trace_summary::{TraceDigest, digest_trace};
 use super::{AnalyseError, EvidenceKind, EvidenceLog, extract::service_of};
 use crate::execute::loki_types::{Pattern, Stream};
-use crate::execute::{self, Clients, Executed, LokiClient, QueryResult, TimeRange};
+use crate::execute::{self, Clients, Executed, LokiClient, QueryResult, TimeRange, guardrails};
 use crate::plan::logql::{LabelName, LogQuery, Matcher};
 use crate::plan::{Plan, PlanKind, QueryDuration};
 
@@ -67,6 +68,8 @@ pub struct Analysis {
     /// Bucket width of the spike series.
     pub step_ms: i64,
     pub hypotheses: Vec<Hypothesis>,
+    /// Traces → logs (the lines of every service for some of the traces).
+    pub trace_logs: TraceLogs,
     pub evidence: EvidenceLog,
     pub summary: String,
     /// Things the user should know (traces that could not be fetched, caps that applied).
@@ -91,6 +94,7 @@ impl Analysis {
             "stats": self.stats(),
             "traces": self.digests,
             "patterns": self.patterns,
+            "traceLogs": self.trace_logs.lines,
             "spikes": self.spikes,
             "notices": self.notices,
         })
@@ -129,6 +133,15 @@ pub struct Fetched {
     pub left_out: usize,
     pub report: FetchReport,
     pub loki_patterns: Vec<(String, Vec<Pattern>)>,
+    /// Traces → logs: the lines of every service carrying some of the requested ids.
+    pub trace_logs: TraceLogs,
+}
+
+/// The answer of the traces → logs queries: the ids asked for and their lines by trace id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TraceLogs {
+    pub asked: Vec<String>,
+    pub lines: BTreeMap<String, Vec<TraceLine>>,
 }
 
 /// The lines of an answer and the trace ids to fetch for them (at most `max_traces`).
@@ -183,7 +196,9 @@ pub async fn investigate_with(
         }
     };
     let patterns = fetch_loki_patterns(clients, streams, &range, step_ms);
-    let (report, loki_patterns) = futures_util::future::join(traces, patterns).await;
+    let trace_logs = fetch_trace_logs_of(clients, &ids, &range);
+    let (report, loki_patterns, trace_logs) =
+        futures_util::future::join3(traces, patterns, trace_logs).await;
     Ok(analyse_fetched(
         plan,
         Fetched {
@@ -193,9 +208,32 @@ pub async fn investigate_with(
             left_out,
             report,
             loki_patterns,
+            trace_logs,
         },
         limits,
     ))
+}
+
+/// Traces → logs for up to [`MAX_TRACE_LOG_IDS`] of the ids (spread over them); nothing when Loki has
+/// no answer (the analysis goes on without).
+async fn fetch_trace_logs_of(clients: &Clients, ids: &[String], range: &TimeRange) -> TraceLogs {
+    let Ok(loki) = clients.loki() else {
+        return TraceLogs::default();
+    };
+    if ids.is_empty() {
+        return TraceLogs::default();
+    }
+    let n = ids.len();
+    let keep = n.min(MAX_TRACE_LOG_IDS);
+    let asked: Vec<String> = (0..keep).map(|i| ids[i * n / keep].clone()).collect();
+    let limit = guardrails::line_limit(None, clients.limits());
+    match fetch_trace_logs(loki, &asked, range, limit).await {
+        Ok(lines) => TraceLogs { asked, lines },
+        Err(e) => {
+            tracing::debug!(error = %e, "traces → logs failed");
+            TraceLogs::default()
+        }
+    }
 }
 
 /// Everything after fetching, without I/O: trace summaries, templates, spikes, hypotheses, summary.
@@ -207,6 +245,7 @@ pub fn analyse_fetched(plan: &Plan, fetched: Fetched, limits: &CorrelateLimits) 
         left_out,
         report,
         loki_patterns,
+        trace_logs,
     } = fetched;
     let range = TimeRange::of_plan(plan).unwrap_or(TimeRange {
         start: plan.end,
@@ -314,6 +353,7 @@ pub fn analyse_fetched(plan: &Plan, fetched: Fetched, limits: &CorrelateLimits) 
             patterns: &patterns,
             digests: &digests,
             spikes: &spikes,
+            trace_logs: &trace_logs,
         },
         &mut evidence,
     );
@@ -334,6 +374,7 @@ pub fn analyse_fetched(plan: &Plan, fetched: Fetched, limits: &CorrelateLimits) 
         spikes,
         step_ms,
         hypotheses,
+        trace_logs,
         evidence,
         summary,
         notices,

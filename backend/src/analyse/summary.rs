@@ -102,6 +102,17 @@ pub fn write_summary(scope: &Scope, hypotheses: &[Hypothesis], log: &EvidenceLog
     {
         support.push(format!("it accounts for {} of the log lines{c}", top.lines));
     }
+    if let Some(c) = cite(top, log, EvidenceKind::TraceLogs) {
+        let services: Vec<&str> = top
+            .related_lines_by_service
+            .keys()
+            .map(String::as_str)
+            .collect();
+        support.push(format!(
+            "the same requests logged in {}{c}",
+            services.join(" and ")
+        ));
+    }
     if let Some(c) = cite(top, log, EvidenceKind::Spike) {
         support.push(format!("the lines spike over their baseline{c}"));
     }
