@@ -316,6 +316,7 @@ async fn traces_to_logs_finds_the_lines_of_every_service() {
     let db = "05722bc54b5e4a401a5a897790ba1d38".to_string();
     let found = analyse::fetch_trace_logs(
         clients.loki().unwrap(),
+        "service_name",
         &[payment.clone(), db.clone()],
         &range,
         1000,

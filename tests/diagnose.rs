@@ -837,4 +837,60 @@ async fn grafana_questions_the_diagnose_resource_and_annotations() {
             .unwrap()
             .starts_with(&format!("{} annotations", tags.len()))
     );
+
+    // TraceQL metrics: p95 latency of product-service; the slow-query incident is the one long window.
+    let answer = grpc(
+        &plugin,
+        &ctx,
+        json!({ "queryType": "annotations", "question": "p95 latency of product-service per 5 minutes" }),
+        NOW - 6 * HOUR,
+        NOW,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.error);
+    let events = decode_frame(&answer.frames[0]);
+    let window = incident("product_slow_queries")["design_window"].clone();
+    let (from_ns, to_ns) = (
+        window["start_epoch_s"].as_i64().unwrap() * 1_000_000_000,
+        window["end_epoch_s"].as_i64().unwrap() * 1_000_000_000,
+    );
+    let at = |field: &str, i: usize| events.field(field).values[i].as_i64().unwrap();
+    let longest = (0..events.rows())
+        .max_by_key(|&i| at("timeEnd", i) - at("time", i))
+        .expect("events");
+    let (start, end) = (at("time", longest), at("timeEnd", longest));
+    assert!(start <= to_ns && end >= from_ns, "{start}..{end}");
+    assert_eq!(
+        events.field("tags").values[longest],
+        "product-service,latency,spike"
+    );
+    let text = events.field("text").values[longest].as_str().unwrap();
+    assert!(
+        text.starts_with("product-service spike: peak 4.29"),
+        "{text}"
+    );
+
+    // TraceQL metrics: error spans per service.
+    let answer = grpc(
+        &plugin,
+        &ctx,
+        json!({ "queryType": "annotations", "question": "error spans per service per 5 minutes" }),
+        NOW - 6 * HOUR,
+        NOW,
+    )
+    .await;
+    let events = decode_frame(&answer.frames[0]);
+    let tags: Vec<&str> = events
+        .field("tags")
+        .values
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tags.iter()
+            .filter(|t| **t == "error,payment-service,spike")
+            .count(),
+        1,
+        "{tags:?}"
+    );
 }

@@ -27,8 +27,63 @@ pub struct AnnotationEvent {
     pub tags: Vec<String>,
 }
 
-/// Labels of the query's stream selector that make good tags (`service_name`, `level`, ...).
+/// Services and the error status named by a TraceQL query (`resource.service.name = "x"`, `status = error`).
+fn traceql_tags(plan: &Plan) -> Vec<String> {
+    use crate::plan::traceql::{Attribute, Cond, Intrinsic, Op, Spanset, Static, Status};
+    fn walk(c: &Cond, out: &mut Vec<String>) {
+        match c {
+            Cond::Cmp {
+                attr,
+                op: Op::Eq,
+                value,
+            } => match (attr, value) {
+                (Attribute::Scoped { name, .. }, Static::String(v)) if name == "service.name" => {
+                    push_unique(out, v)
+                }
+                (Attribute::Intrinsic(Intrinsic::Status), Static::Status(Status::Error)) => {
+                    push_unique(out, "error")
+                }
+                _ => {}
+            },
+            Cond::And(all) | Cond::Or(all) => all.iter().for_each(|c| walk(c, out)),
+            Cond::Cmp { .. } => {}
+        }
+    }
+    fn spanset(s: &Spanset, out: &mut Vec<String>) {
+        match s {
+            Spanset::Filter(Some(c)) => walk(c, out),
+            Spanset::Filter(None) => {}
+            Spanset::Binary { lhs, rhs, .. } => {
+                spanset(lhs, out);
+                spanset(rhs, out);
+            }
+        }
+    }
+    let parsed;
+    let query = match &plan.query {
+        Some(Query::Trace(q)) => Some(q),
+        Some(Query::Raw(text)) if !plan.kind.is_loki() => {
+            parsed = crate::plan::traceql::parse(text).ok();
+            match &parsed {
+                Some(Query::Trace(q)) => Some(q),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let mut out = Vec::new();
+    if let Some(q) = query {
+        spanset(&q.spanset, &mut out);
+    }
+    out
+}
+
+/// Labels of the query's stream selector that make good tags (`service_name`, `level`, ...); for
+/// TraceQL, the services and error status it names.
 fn selector_tags(plan: &Plan) -> Vec<String> {
+    if !plan.kind.is_loki() {
+        return traceql_tags(plan);
+    }
     let parsed;
     let log: Option<&LogQuery> = match &plan.query {
         Some(Query::Log(q)) => Some(q),
@@ -110,13 +165,20 @@ pub fn annotation_events(plan: &Plan, executed: &Executed) -> Vec<AnnotationEven
                         p.value *= secs;
                     }
                 }
-                let name = if s.labels.is_empty() {
+                // The quantile label (`p`) names no series.
+                let label_values: Vec<&str> = s
+                    .labels
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "p")
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                let name = if label_values.is_empty() {
                     base_tags
                         .first()
                         .cloned()
                         .unwrap_or_else(|| "series".into())
                 } else {
-                    s.labels.values().cloned().collect::<Vec<_>>().join(", ")
+                    label_values.join(", ")
                 };
                 for spike in detect_spikes(&series_counts, step_ms, range, &opts) {
                     let scale = if is_rate && !latency {
@@ -135,8 +197,11 @@ pub fn annotation_events(plan: &Plan, executed: &Executed) -> Vec<AnnotationEven
                         })
                         .unwrap_or_else(|| format!("baseline {}", number(spike.baseline / scale)));
                     let mut tags = base_tags.clone();
-                    for v in s.labels.values() {
+                    for v in &label_values {
                         push_unique(&mut tags, v);
+                    }
+                    if latency {
+                        push_unique(&mut tags, "latency");
                     }
                     push_unique(&mut tags, "spike");
                     events.push(AnnotationEvent {

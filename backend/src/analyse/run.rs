@@ -196,7 +196,7 @@ pub async fn investigate_with(
         }
     };
     let patterns = fetch_loki_patterns(clients, streams, &range, step_ms);
-    let trace_logs = fetch_trace_logs_of(clients, &ids, &range);
+    let trace_logs = fetch_trace_logs_of(clients, streams, &ids, &range);
     let (report, loki_patterns, trace_logs) =
         futures_util::future::join3(traces, patterns, trace_logs).await;
     Ok(analyse_fetched(
@@ -216,7 +216,12 @@ pub async fn investigate_with(
 
 /// Traces → logs for up to [`MAX_TRACE_LOG_IDS`] of the ids (spread over them); nothing when Loki has
 /// no answer (the analysis goes on without).
-async fn fetch_trace_logs_of(clients: &Clients, ids: &[String], range: &TimeRange) -> TraceLogs {
+async fn fetch_trace_logs_of(
+    clients: &Clients,
+    streams: &[Stream],
+    ids: &[String],
+    range: &TimeRange,
+) -> TraceLogs {
     let Ok(loki) = clients.loki() else {
         return TraceLogs::default();
     };
@@ -227,7 +232,18 @@ async fn fetch_trace_logs_of(clients: &Clients, ids: &[String], range: &TimeRang
     let keep = n.min(MAX_TRACE_LOG_IDS);
     let asked: Vec<String> = (0..keep).map(|i| ids[i * n / keep].clone()).collect();
     let limit = guardrails::line_limit(None, clients.limits());
-    match fetch_trace_logs(loki, &asked, range, limit).await {
+    // The service label the answer's streams use (`service_name` for Loki's OTLP and default setups).
+    let mut labels: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in streams {
+        if let Some((label, _)) = service_of(&s.labels) {
+            *labels.entry(label).or_default() += 1;
+        }
+    }
+    let label = labels
+        .into_iter()
+        .max_by_key(|(l, n)| (*n, *l == "service_name"))
+        .map_or("service_name", |(l, _)| l);
+    match fetch_trace_logs(loki, label, &asked, range, limit).await {
         Ok(lines) => TraceLogs { asked, lines },
         Err(e) => {
             tracing::debug!(error = %e, "traces → logs failed");

@@ -1,7 +1,8 @@
 //! Traces → logs: the log lines of every service that carry a set of trace ids. Services write the id
 //! in the line (`trace_id=…`, `"trace_id":"…"`) or attach it as structured metadata (a label, not in
 //! the line), and one LogQL query cannot ask for either, so two run side by side and their answers are
-//! merged: `{service_name=~".+"} |~ "id1|id2"` and `{service_name=~".+"} | trace_id=~"id1|id2"`.
+//! merged: `{service_name=~".+"} |~ "id1|id2"` and `{service_name=~".+"} | trace_id=~"id1|id2"` (with the
+//! service label the answer's streams use).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -17,8 +18,9 @@ use crate::plan::logql::{CmpOp, LabelFilter, LabelName, LineOp, LogQuery, Matche
 /// Trace ids asked for in one pair of queries (each id adds 33 characters to the regex).
 pub const MAX_TRACE_LOG_IDS: usize = 20;
 
-/// The two queries (line text, structured metadata) for `ids` (at most [`MAX_TRACE_LOG_IDS`]).
-pub fn build_trace_logs_queries(ids: &[String]) -> Vec<String> {
+/// The two queries (line text, structured metadata) for `ids` (at most [`MAX_TRACE_LOG_IDS`]) over every
+/// stream with a `service_label` (`service_name` unless the answer's streams name services otherwise).
+pub fn build_trace_logs_queries(service_label: &str, ids: &[String]) -> Vec<String> {
     let alternatives: Vec<String> = ids
         .iter()
         .take(MAX_TRACE_LOG_IDS)
@@ -28,9 +30,8 @@ pub fn build_trace_logs_queries(ids: &[String]) -> Vec<String> {
         return Vec::new();
     }
     let regex = alternatives.join("|");
-    let (Some(service), Some(trace_id)) =
-        (LabelName::new("service_name"), LabelName::new("trace_id"))
-    else {
+    let service = LabelName::new(service_label).or_else(|| LabelName::new("service_name"));
+    let (Some(service), Some(trace_id)) = (service, LabelName::new("trace_id")) else {
         return Vec::new();
     };
     let any_service = Matcher {
@@ -71,11 +72,12 @@ pub struct TraceLine {
 /// each trace's lines oldest first. Fails only when both queries fail.
 pub async fn fetch_trace_logs(
     loki: &LokiClient,
+    service_label: &str,
     ids: &[String],
     range: &TimeRange,
     limit: u32,
 ) -> Result<BTreeMap<String, Vec<TraceLine>>, ExecuteError> {
-    let queries = build_trace_logs_queries(ids);
+    let queries = build_trace_logs_queries(service_label, ids);
     let answers = futures_util::future::join_all(queries.iter().map(|q| {
         let req = build_log_query(q, range, limit, Direction::Backward);
         async move { loki.fetch_query(&req).await }
@@ -151,16 +153,23 @@ mod tests {
             "dbb464a3cec79642a13a9da294e7eb2a".to_string(),
         ];
         assert_eq!(
-            build_trace_logs_queries(&ids),
+            build_trace_logs_queries("service_name", &ids),
             vec![
                 r#"{service_name=~".+"} |~ "05722bc54b5e4a401a5a897790ba1d38|dbb464a3cec79642a13a9da294e7eb2a""#,
                 r#"{service_name=~".+"} | trace_id =~ "05722bc54b5e4a401a5a897790ba1d38|dbb464a3cec79642a13a9da294e7eb2a""#,
             ]
         );
-        assert!(build_trace_logs_queries(&[]).is_empty());
+        assert!(build_trace_logs_queries("service_name", &[]).is_empty());
+        assert!(build_trace_logs_queries("app", &ids)[0].starts_with(r#"{app=~".+"}"#));
+        assert!(
+            build_trace_logs_queries("service.name", &ids)[0]
+                .starts_with(r#"{service_name=~".+"}"#)
+        );
         let many: Vec<String> = (0..50).map(|i| format!("{i:032x}")).collect();
         assert_eq!(
-            build_trace_logs_queries(&many)[0].matches('|').count(),
+            build_trace_logs_queries("service_name", &many)[0]
+                .matches('|')
+                .count(),
             MAX_TRACE_LOG_IDS
         );
     }
