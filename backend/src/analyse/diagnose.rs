@@ -14,17 +14,17 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
-use serde_json::json;
-
-use super::cause::{Cause, Dependency, classify, dependency_in_fields, dependency_of, headline};
+use super::EvidenceLog;
+use super::cause::{Cause, classify, dependency_in_fields, dependency_of, headline};
 use super::correlate::LogLine;
 use super::extract::line_fields;
+use super::hypothesis::{
+    Basis, ChainStep, Confidence, ExampleLine, FailingSpan, Hypothesis, TemplateCount, add_evidence,
+};
 use super::patterns::LogPattern;
 use super::run::TraceLogs;
 use super::spikes::Spike;
 use super::trace_summary::{SpanBrief, TraceDigest};
-use super::{EvidenceKind, EvidenceLog, window_text};
 use crate::answer::nanos_rfc3339;
 use crate::execute::loki_types::Stream;
 
@@ -36,123 +36,6 @@ const MAX_HYPOTHESES: usize = 5;
 const EXAMPLE_TRACES: usize = 5;
 const EXAMPLE_LINES: usize = 3;
 const TEMPLATES: usize = 5;
-
-/// What a hypothesis rests on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// Fetched traces agree on the failing (or slow) span.
-    Traces,
-    /// Lines of several services share trace ids (the traces themselves are missing).
-    LogChain,
-    /// Log lines of one template.
-    LogLines,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Confidence {
-    High,
-    Medium,
-    Low,
-}
-
-/// The span a hypothesis blames, over all its traces.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FailingSpan {
-    pub service: String,
-    pub name: String,
-    pub kind: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub status_message: String,
-    pub error: bool,
-    pub attributes: BTreeMap<String, String>,
-    pub duration_ms_min: f64,
-    pub duration_ms_max: f64,
-}
-
-/// One step of the chain from the root span down to the failing span.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChainStep {
-    pub service: String,
-    pub name: String,
-    pub kind: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub status_message: String,
-    pub error: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TemplateCount {
-    pub service: String,
-    pub message: String,
-    pub count: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExampleLine {
-    pub time: String,
-    pub service: String,
-    pub line: String,
-}
-
-/// One ranked explanation with its evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Hypothesis {
-    /// `H1`, `H2`, ... in rank order.
-    pub id: String,
-    pub rank: usize,
-    pub title: String,
-    /// Where the failure starts.
-    pub service: String,
-    pub cause: Cause,
-    pub basis: Basis,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dependency: Option<Dependency>,
-    /// Share of the answer's lines (or traces) it explains, 0..1.
-    pub score: f64,
-    pub confidence: Confidence,
-    /// First and last line (trace start when it has no lines), RFC 3339.
-    pub start: String,
-    pub end: String,
-    #[serde(skip)]
-    pub start_ns: i64,
-    #[serde(skip)]
-    pub end_ns: i64,
-    pub lines: usize,
-    pub lines_by_service: BTreeMap<String, usize>,
-    /// Traces that support it (fetched), or distinct trace ids of its lines when none were fetched.
-    pub traces: usize,
-    /// Examples (at most five, newest first).
-    pub trace_ids: Vec<String>,
-    /// Every supporting trace id.
-    #[serde(skip)]
-    pub supporting_trace_ids: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failing_span: Option<FailingSpan>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub chain: Vec<ChainStep>,
-    /// Callers affected, nearest first.
-    pub upstream_services: Vec<String>,
-    pub templates: Vec<TemplateCount>,
-    pub example_lines: Vec<ExampleLine>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spike: Option<Spike>,
-    /// Traces → logs: lines of its traces that are not in the answer (other services, other levels),
-    /// for the traces that were asked about (`relatedTraces`).
-    pub related_lines: usize,
-    pub related_lines_by_service: BTreeMap<String, usize>,
-    pub related_traces: usize,
-    pub related_examples: Vec<ExampleLine>,
-    /// `[E3] ...` sentences (the frontend lists them).
-    pub evidence: Vec<String>,
-    pub evidence_ids: Vec<String>,
-}
 
 /// What a diagnosis looks at.
 #[derive(Debug, Clone, Copy)]
@@ -406,75 +289,14 @@ fn build(
     };
     let start_ns = times.iter().copied().min().unwrap_or(0);
     let end_ns = times.iter().copied().max().unwrap_or(0);
-    let mut templates: BTreeMap<usize, usize> = BTreeMap::new();
-    for &l in &g.lines {
-        if let Some(p) = pattern_of[l] {
-            *templates.entry(p).or_default() += 1;
-        }
-    }
-    let mut templates: Vec<TemplateCount> = templates
-        .into_iter()
-        .map(|(p, count)| TemplateCount {
-            service: input.patterns[p].service.clone(),
-            message: input.patterns[p].message.clone(),
-            count,
-        })
-        .collect();
-    templates.sort_by(|a, b| b.count.cmp(&a.count).then(a.service.cmp(&b.service)));
-    templates.truncate(TEMPLATES);
+    let templates = templates_of(input, g, pattern_of);
 
-    // The blamed span and the chain above it (trace-backed groups).
-    let (service, failing, chain, consistent) = match key {
-        Key::Failure { .. } | Key::Slow { .. } => {
-            let pick = |d: &TraceDigest| -> Option<SpanBrief> {
-                match key {
-                    Key::Failure { .. } => d.culprit.clone(),
-                    _ => d.slow_culprit().cloned(),
-                }
-            };
-            let mut chains: HashMap<Vec<String>, usize> = HashMap::new();
-            for d in &digests {
-                *chains.entry(chain_label(&d.chain)).or_default() += 1;
-            }
-            let rep = digests
-                .iter()
-                .max_by_key(|d| {
-                    (
-                        chains[&chain_label(&d.chain)],
-                        std::cmp::Reverse(d.start_ns),
-                    )
-                })
-                .copied();
-            let consistent = rep.map_or(0, |d| chains[&chain_label(&d.chain)]);
-            let spans: Vec<SpanBrief> = digests.iter().filter_map(|d| pick(d)).collect();
-            let failing = rep.and_then(pick).map(|s| FailingSpan {
-                duration_ms_min: spans
-                    .iter()
-                    .map(|s| s.duration_ms)
-                    .fold(f64::INFINITY, f64::min),
-                duration_ms_max: spans.iter().map(|s| s.duration_ms).fold(0.0, f64::max),
-                service: s.service.clone(),
-                name: s.name.clone(),
-                kind: s.kind.clone(),
-                status_message: s.status_message.clone(),
-                error: s.is_error(),
-                attributes: s.attributes,
-            });
-            let chain = rep.map(|d| d.chain.clone()).unwrap_or_default();
-            let service = failing
-                .as_ref()
-                .map(|f| f.service.clone())
-                .unwrap_or_default();
-            (service, failing, chain, consistent)
-        }
-        Key::LogChain { service, .. } => (service.clone(), None, Vec::new(), 0),
-        Key::Log { .. } => (
-            lines.first().map(|l| l.service.clone()).unwrap_or_default(),
-            None,
-            Vec::new(),
-            0,
-        ),
-    };
+    let Blame {
+        service,
+        failing,
+        chain,
+        consistent,
+    } = blame(key, &digests, &lines);
 
     let message = match key {
         Key::LogChain { message, .. } => message.clone(),
@@ -598,30 +420,8 @@ fn build(
     } else {
         digests.iter().map(|d| d.trace_id.clone()).collect()
     };
-    let in_answer: BTreeSet<(&str, i64)> = lines
-        .iter()
-        .map(|l| (l.service.as_str(), l.ts_ns))
-        .collect();
-    let asked: BTreeSet<&str> = input.trace_logs.asked.iter().map(String::as_str).collect();
-    let mut related_by_service: BTreeMap<String, usize> = BTreeMap::new();
-    let mut related_examples = Vec::new();
-    let mut related_traces = 0;
-    for id in supporting.iter().filter(|id| asked.contains(id.as_str())) {
-        related_traces += 1;
-        for l in input.trace_logs.lines.get(id).into_iter().flatten() {
-            if in_answer.contains(&(l.service.as_str(), l.ts_ns)) {
-                continue;
-            }
-            *related_by_service.entry(l.service.clone()).or_default() += 1;
-            if related_examples.len() < EXAMPLE_LINES {
-                related_examples.push(ExampleLine {
-                    time: l.time.clone(),
-                    service: l.service.clone(),
-                    line: l.line.chars().take(500).collect(),
-                });
-            }
-        }
-    }
+    let (related_by_service, related_traces, related_examples) =
+        related_lines(input, &supporting, &lines);
     Hypothesis {
         id: String::new(),
         rank: 0,
@@ -656,6 +456,137 @@ fn build(
     }
 }
 
+fn templates_of(
+    input: &DiagnosisInput<'_>,
+    g: &Group,
+    pattern_of: &[Option<usize>],
+) -> Vec<TemplateCount> {
+    let mut templates: BTreeMap<usize, usize> = BTreeMap::new();
+    for &l in &g.lines {
+        if let Some(p) = pattern_of[l] {
+            *templates.entry(p).or_default() += 1;
+        }
+    }
+    let mut templates: Vec<TemplateCount> = templates
+        .into_iter()
+        .map(|(p, count)| TemplateCount {
+            service: input.patterns[p].service.clone(),
+            message: input.patterns[p].message.clone(),
+            count,
+        })
+        .collect();
+    templates.sort_by(|a, b| b.count.cmp(&a.count).then(a.service.cmp(&b.service)));
+    templates.truncate(TEMPLATES);
+    templates
+}
+
+/// The span a group blames and the chain above it.
+struct Blame {
+    /// Where the failure starts.
+    service: String,
+    failing: Option<FailingSpan>,
+    chain: Vec<SpanBrief>,
+    /// Traces whose chain is the representative one.
+    consistent: usize,
+}
+
+/// Trace-backed groups blame the most common chain's culprit (or slow span), with the durations of that
+/// span over all their traces; log groups blame the service of their first line.
+fn blame(key: &Key, digests: &[&TraceDigest], lines: &[&LogLine]) -> Blame {
+    let (service, failing, chain, consistent) = match key {
+        Key::Failure { .. } | Key::Slow { .. } => {
+            let pick = |d: &TraceDigest| -> Option<SpanBrief> {
+                match key {
+                    Key::Failure { .. } => d.culprit.clone(),
+                    _ => d.slow_culprit().cloned(),
+                }
+            };
+            let mut chains: HashMap<Vec<String>, usize> = HashMap::new();
+            for d in digests {
+                *chains.entry(chain_label(&d.chain)).or_default() += 1;
+            }
+            let rep = digests
+                .iter()
+                .max_by_key(|d| {
+                    (
+                        chains[&chain_label(&d.chain)],
+                        std::cmp::Reverse(d.start_ns),
+                    )
+                })
+                .copied();
+            let consistent = rep.map_or(0, |d| chains[&chain_label(&d.chain)]);
+            let spans: Vec<SpanBrief> = digests.iter().filter_map(|d| pick(d)).collect();
+            let failing = rep.and_then(pick).map(|s| FailingSpan {
+                duration_ms_min: spans
+                    .iter()
+                    .map(|s| s.duration_ms)
+                    .fold(f64::INFINITY, f64::min),
+                duration_ms_max: spans.iter().map(|s| s.duration_ms).fold(0.0, f64::max),
+                service: s.service.clone(),
+                name: s.name.clone(),
+                kind: s.kind.clone(),
+                status_message: s.status_message.clone(),
+                error: s.is_error(),
+                attributes: s.attributes,
+            });
+            let chain = rep.map(|d| d.chain.clone()).unwrap_or_default();
+            let service = failing
+                .as_ref()
+                .map(|f| f.service.clone())
+                .unwrap_or_default();
+            (service, failing, chain, consistent)
+        }
+        Key::LogChain { service, .. } => (service.clone(), None, Vec::new(), 0),
+        Key::Log { .. } => (
+            lines.first().map(|l| l.service.clone()).unwrap_or_default(),
+            None,
+            Vec::new(),
+            0,
+        ),
+    };
+
+    Blame {
+        service,
+        failing,
+        chain,
+        consistent,
+    }
+}
+
+/// Traces → logs of a group: lines of its traces that are not in the answer, by service, the number of
+/// its traces that were looked up, and a few examples.
+fn related_lines(
+    input: &DiagnosisInput<'_>,
+    supporting: &[String],
+    lines: &[&LogLine],
+) -> (BTreeMap<String, usize>, usize, Vec<ExampleLine>) {
+    let in_answer: BTreeSet<(&str, i64)> = lines
+        .iter()
+        .map(|l| (l.service.as_str(), l.ts_ns))
+        .collect();
+    let asked: BTreeSet<&str> = input.trace_logs.asked.iter().map(String::as_str).collect();
+    let mut related_by_service: BTreeMap<String, usize> = BTreeMap::new();
+    let mut related_examples = Vec::new();
+    let mut related_traces = 0;
+    for id in supporting.iter().filter(|id| asked.contains(id.as_str())) {
+        related_traces += 1;
+        for l in input.trace_logs.lines.get(id).into_iter().flatten() {
+            if in_answer.contains(&(l.service.as_str(), l.ts_ns)) {
+                continue;
+            }
+            *related_by_service.entry(l.service.clone()).or_default() += 1;
+            if related_examples.len() < EXAMPLE_LINES {
+                related_examples.push(ExampleLine {
+                    time: l.time.clone(),
+                    service: l.service.clone(),
+                    line: l.line.chars().take(500).collect(),
+                });
+            }
+        }
+    }
+    (related_by_service, related_traces, related_examples)
+}
+
 fn most_common(orders: &[Vec<String>]) -> Option<&Vec<String>> {
     let mut counts: HashMap<&Vec<String>, usize> = HashMap::new();
     for o in orders {
@@ -673,178 +604,5 @@ fn seconds_range(min_ms: f64, max_ms: f64) -> String {
         s(max_ms)
     } else {
         format!("{}–{}", s(min_ms), s(max_ms))
-    }
-}
-
-fn list_counts(map: &BTreeMap<String, usize>) -> String {
-    let mut v: Vec<(&String, &usize)> = map.iter().collect();
-    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    v.iter()
-        .map(|(k, n)| format!("{k} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn attribute_text(attrs: &BTreeMap<String, String>) -> String {
-    const SHOWN: &[&str] = &[
-        "peer.service",
-        "server.address",
-        "db.system",
-        "db.operation",
-        "db.sql.table",
-        "http.response.status_code",
-        "error.type",
-    ];
-    SHOWN
-        .iter()
-        .filter_map(|k| attrs.get(*k).map(|v| format!("{k}={v}")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Numbered evidence for one ranked hypothesis; fills its `evidence` and `evidence_ids`.
-fn add_evidence(h: &mut Hypothesis, log: &mut EvidenceLog) {
-    let hid = h.id.clone();
-    let mut cite = |h: &mut Hypothesis, kind, text: String, data| {
-        let id = log.add(kind, Some(&hid), text.clone(), data);
-        h.evidence.push(format!("[{id}] {text}"));
-        h.evidence_ids.push(id);
-    };
-    if h.lines > 0 {
-        let text = format!(
-            "{} log line{} {} ({}).",
-            h.lines,
-            if h.lines == 1 { "" } else { "s" },
-            window_text(h.start_ns, h.end_ns),
-            list_counts(&h.lines_by_service)
-        );
-        let data = json!({ "count": h.lines, "byService": h.lines_by_service, "start": h.start,
-                           "end": h.end, "examples": h.example_lines });
-        cite(h, EvidenceKind::LogLines, text, data);
-    }
-    if !h.templates.is_empty() {
-        let text = format!(
-            "Their templates: {}.",
-            h.templates
-                .iter()
-                .map(|t| format!("{} \"{}\" ×{}", t.service, t.message, t.count))
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
-        let data = json!(h.templates);
-        cite(h, EvidenceKind::Patterns, text, data);
-    }
-    if let Some(f) = h.failing_span.clone() {
-        let example = h.trace_ids.first().cloned().unwrap_or_default();
-        let text = if f.error {
-            format!(
-                "{} trace{} fail first in {} `{}` (the deepest error span), e.g. trace {example}.",
-                h.traces,
-                if h.traces == 1 { "" } else { "s" },
-                f.service,
-                f.name
-            )
-        } else {
-            format!(
-                "{} trace{} without errors spend most of their time in {} `{}`, e.g. trace {example}.",
-                h.traces,
-                if h.traces == 1 { "" } else { "s" },
-                f.service,
-                f.name
-            )
-        };
-        let data = json!({ "count": h.traces, "traceIds": h.trace_ids });
-        cite(h, EvidenceKind::Traces, text, data);
-        let attrs = attribute_text(&f.attributes);
-        let what = if attrs.is_empty() {
-            format!("{} span", if f.kind.is_empty() { "a" } else { &f.kind })
-        } else {
-            format!(
-                "{} span; {attrs}",
-                if f.kind.is_empty() { "a" } else { &f.kind }
-            )
-        };
-        let text = if f.error {
-            format!(
-                "{} `{}` ({what}) ends in error after {} ms: \"{}\".",
-                f.service,
-                f.name,
-                ms_range(f.duration_ms_min, f.duration_ms_max),
-                f.status_message
-            )
-        } else {
-            format!(
-                "{} `{}` ({what}) takes {} ms with no error status.",
-                f.service,
-                f.name,
-                ms_range(f.duration_ms_min, f.duration_ms_max)
-            )
-        };
-        let data = json!(f);
-        cite(h, EvidenceKind::FailingSpan, text, data);
-    }
-    if h.chain.len() > 1 || (h.basis == Basis::LogChain && !h.upstream_services.is_empty()) {
-        let text = if h.basis == Basis::LogChain {
-            format!(
-                "In each of {} request{}, {} logs the error first, then {}.",
-                h.traces,
-                if h.traces == 1 { "" } else { "s" },
-                h.service,
-                h.upstream_services.join(", then ")
-            )
-        } else {
-            let steps: Vec<String> = h
-                .chain
-                .iter()
-                .rev()
-                .map(|s| {
-                    if s.status_message.is_empty() {
-                        format!("{} `{}`", s.service, s.name)
-                    } else {
-                        format!("{} `{}` (\"{}\")", s.service, s.name, s.status_message)
-                    }
-                })
-                .collect();
-            let affected = if h.upstream_services.is_empty() {
-                String::new()
-            } else {
-                format!("; affected upstream: {}", h.upstream_services.join(", "))
-            };
-            format!("It propagates up: {}{affected}.", steps.join(" → "))
-        };
-        let data = json!({ "chain": h.chain, "upstreamServices": h.upstream_services });
-        cite(h, EvidenceKind::Propagation, text, data);
-    }
-    if h.related_lines > 0 {
-        let text = format!(
-            "The same requests logged {} more line{} ({}), looked up for {} of its traces.",
-            h.related_lines,
-            if h.related_lines == 1 { "" } else { "s" },
-            list_counts(&h.related_lines_by_service),
-            h.related_traces
-        );
-        let data = json!({ "count": h.related_lines, "byService": h.related_lines_by_service,
-                           "traces": h.related_traces, "examples": h.related_examples });
-        cite(h, EvidenceKind::TraceLogs, text, data);
-    }
-    if let Some(s) = h.spike.clone() {
-        let service = s.labels.get("service").cloned().unwrap_or_default();
-        let text = format!(
-            "{service}'s lines spike to {} per bucket at {} against a baseline of {} ({}).",
-            crate::plan::logql_number(s.peak),
-            super::clock_ns(s.peak_ms * 1_000_000),
-            crate::plan::logql_number((s.baseline * 100.0).round() / 100.0),
-            window_text(s.start_ms * 1_000_000, s.end_ms * 1_000_000)
-        );
-        let data = json!(s);
-        cite(h, EvidenceKind::Spike, text, data);
-    }
-}
-
-fn ms_range(min: f64, max: f64) -> String {
-    if (max - min).abs() < 0.5 {
-        format!("{max:.0}")
-    } else {
-        format!("{min:.0}–{max:.0}")
     }
 }

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::diagnose::Hypothesis;
 use super::extract::trace_id_in_entry;
+use super::hypothesis::Hypothesis;
 use super::run::Analysis;
 use super::trace_summary::{SpanBrief, TraceDigest};
 use crate::execute::{Executed, QueryResult};

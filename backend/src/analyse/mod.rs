@@ -18,6 +18,7 @@ mod correlate;
 mod diagnose;
 mod extract;
 mod frames;
+mod hypothesis;
 mod patterns;
 mod run;
 mod spikes;
@@ -33,12 +34,15 @@ pub use cause::{Cause, Dependency, DependencyKind, classify};
 pub use correlate::{
     CorrelateLimits, FetchReport, LogLine, TraceFailure, fetch_traces, link_lines, select_trace_ids,
 };
-pub use diagnose::{Basis, Confidence, DiagnosisInput, Hypothesis, SLOW_SPAN_MS, diagnose};
+pub use diagnose::{DiagnosisInput, SLOW_SPAN_MS, diagnose};
 pub use extract::{
     FoundTraceId, IdSource, is_trace_id_key, normalise_trace_id, service_of, trace_id_in_entry,
     trace_id_in_line,
 };
 pub use frames::{analysis_custom, build_analysis_frames};
+pub use hypothesis::{
+    Basis, ChainStep, Confidence, ExampleLine, FailingSpan, Hypothesis, TemplateCount,
+};
 pub use patterns::{
     LogPattern, PatternLine, PatternSource, assign_loki_patterns, cluster_lines, line_message,
     pattern_matches,

@@ -10,7 +10,8 @@ use serde_json::json;
 use super::correlate::{
     CorrelateLimits, FetchReport, LogLine, fetch_traces, link_lines, select_trace_ids,
 };
-use super::diagnose::{DiagnosisInput, Hypothesis, diagnose};
+use super::diagnose::{DiagnosisInput, diagnose};
+use super::hypothesis::Hypothesis;
 use super::patterns::{LogPattern, PatternLine, assign_loki_patterns, cluster_lines};
 use super::spikes::{Spike, SpikeOptions, bucket_counts, detect_spikes, step_for_range};
 use super::summary::{Scope, write_summary};

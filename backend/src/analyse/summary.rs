@@ -2,7 +2,7 @@
 //! claim cites its evidence (`[E3]`) and hypothesis (`H1`), so a later LLM narration of the same
 //! evidence pack can be checked against it sentence by sentence.
 
-use super::diagnose::{Basis, Confidence, Hypothesis};
+use super::hypothesis::{Basis, Confidence, Hypothesis};
 use super::{EvidenceKind, EvidenceLog};
 
 /// What was looked at, for the opening sentence.
