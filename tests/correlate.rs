@@ -165,11 +165,25 @@ async fn the_trace_cap_spreads_over_time_and_says_what_it_left_out() {
         "{:?}",
         a.notices
     );
-    // Both incidents keep traces: the ids are taken evenly over time, not just the newest.
-    let causes: Vec<&str> = a.hypotheses.iter().map(|h| h.service.as_str()).collect();
+    // Both incidents keep traces (the ids are taken evenly over time, not just the newest), and the
+    // lines of the traces left out join them by their template: the same three hypotheses as uncapped.
+    let h = &a.hypotheses;
+    assert_eq!(h.len(), 3, "{h:#?}");
+    assert_eq!(
+        (h[0].service.as_str(), h[0].lines),
+        ("payment-service", 135)
+    );
+    assert_eq!((h[1].service.as_str(), h[1].lines), ("order-service", 46));
+    assert_eq!(h[0].traces + h[1].traces, 10);
+    let fetched_lines = 3 * h[0].traces + 2 * h[1].traces;
+    assert_eq!(
+        h[0].lines_by_template + h[1].lines_by_template,
+        181 - fetched_lines
+    );
     assert!(
-        causes.contains(&"payment-service") && causes.contains(&"order-service"),
-        "{causes:?}"
+        h[0].evidence[0].contains("matched by their template"),
+        "{}",
+        h[0].evidence[0]
     );
 }
 

@@ -4,7 +4,9 @@
 //! Groups, strongest evidence first:
 //! - **traces**: traces whose deepest error span is the same (service, span, status message), or, for
 //!   traces without errors, whose critical path spends most time (≥ 1 s) in the same span; every line
-//!   carrying one of those trace ids belongs to the group, whatever its service;
+//!   carrying one of those trace ids belongs to the group, whatever its service, and so do the lines of
+//!   requests whose trace was not fetched (cap, deadline) when their first line's template is one that
+//!   only this group's lines have;
 //! - **log chains** (traces missing, e.g. Tempo down): lines of several services sharing a trace id are
 //!   one request; the service that logged first is taken as the origin (a callee logs its failure before
 //!   its callers log theirs), the later ones as the affected callers;
@@ -77,6 +79,8 @@ struct Group {
     lines: Vec<usize>,
     /// Services of each request in the order they logged (log chains).
     orders: Vec<Vec<String>>,
+    /// Lines joined by their template, their traces not fetched (trace-backed groups).
+    by_template: usize,
     trace_ids: BTreeSet<String>,
 }
 
@@ -140,6 +144,9 @@ pub fn diagnose(input: &DiagnosisInput<'_>, log: &mut EvidenceLog) -> Vec<Hypoth
             groups[g].1.digests.push(di);
         }
     }
+    // Templates whose lines all belong to one trace-backed group: lines of the same template whose
+    // trace was not fetched (cap, deadline, Tempo error) are the same failure.
+    let mut template_owner: HashMap<usize, Option<usize>> = HashMap::new();
     let mut by_trace: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut plain: Vec<usize> = Vec::new();
     for (li, line) in input.lines.iter().enumerate() {
@@ -157,7 +164,31 @@ pub fn diagnose(input: &DiagnosisInput<'_>, log: &mut EvidenceLog) -> Vec<Hypoth
             (None, None) => plain.push(li),
         }
     }
+    for (gi, (key, g)) in groups.iter().enumerate() {
+        if matches!(key, Key::Failure { .. } | Key::Slow { .. }) {
+            for p in g.lines.iter().filter_map(|&l| pattern_of[l]) {
+                template_owner
+                    .entry(p)
+                    .and_modify(|owner| {
+                        if *owner != Some(gi) {
+                            *owner = None;
+                        }
+                    })
+                    .or_insert(Some(gi));
+            }
+        }
+    }
+    let owner_of =
+        |li: usize| pattern_of[li].and_then(|p| template_owner.get(&p).copied().flatten());
     for (id, mut members) in by_trace {
+        members.sort_by_key(|&l| (input.lines[l].ts_ns, l));
+        if !digest_by_id.contains_key(id)
+            && let Some(gi) = owner_of(members[0])
+        {
+            groups[gi].1.by_template += members.len();
+            groups[gi].1.lines.extend(members);
+            continue;
+        }
         let services: BTreeSet<&str> = members
             .iter()
             .map(|&l| input.lines[l].service.as_str())
@@ -166,7 +197,6 @@ pub fn diagnose(input: &DiagnosisInput<'_>, log: &mut EvidenceLog) -> Vec<Hypoth
             plain.extend(members);
             continue;
         }
-        members.sort_by_key(|&l| (input.lines[l].ts_ns, l));
         let origin = &input.lines[members[0]];
         let message = pattern_of[members[0]]
             .map(|p| input.patterns[p].message.clone())
@@ -437,6 +467,7 @@ fn build(
         start_ns,
         end_ns,
         lines: lines.len(),
+        lines_by_template: g.by_template,
         lines_by_service: by_service,
         traces,
         trace_ids,

@@ -98,6 +98,8 @@ pub struct Hypothesis {
     #[serde(skip)]
     pub end_ns: i64,
     pub lines: usize,
+    /// Of those, lines whose trace was not fetched, joined by their template.
+    pub lines_by_template: usize,
     pub lines_by_service: BTreeMap<String, usize>,
     /// Traces that support it (fetched), or distinct trace ids of its lines when none were fetched.
     pub traces: usize,
@@ -162,15 +164,23 @@ pub(super) fn add_evidence(h: &mut Hypothesis, log: &mut EvidenceLog) {
         h.evidence_ids.push(id);
     };
     if h.lines > 0 {
-        let text = format!(
-            "{} log line{} {} ({}).",
+        let mut text = format!(
+            "{} log line{} {} ({})",
             h.lines,
             if h.lines == 1 { "" } else { "s" },
             window_text(h.start_ns, h.end_ns),
             list_counts(&h.lines_by_service)
         );
+        if h.lines_by_template > 0 {
+            text.push_str(&format!(
+                "; {} of them from requests whose traces were not fetched, matched by their template",
+                h.lines_by_template
+            ));
+        }
+        text.push('.');
         let data = json!({ "count": h.lines, "byService": h.lines_by_service, "start": h.start,
-                           "end": h.end, "examples": h.example_lines });
+                           "end": h.end, "matchedByTemplate": h.lines_by_template,
+                           "examples": h.example_lines });
         cite(h, EvidenceKind::LogLines, text, data);
     }
     if !h.templates.is_empty() {
