@@ -285,6 +285,38 @@ async fn product_latency_is_the_slow_select_without_errors() {
 }
 
 #[tokio::test]
+async fn a_quiet_range_has_nothing_to_explain() {
+    let a = analyse(
+        r#"{service_name="payment-service", level="error"}"#,
+        NOW - 30 * 60,
+        NOW,
+    )
+    .await;
+    assert!(a.hypotheses.is_empty());
+    assert!(a.correlation.lines.is_empty());
+    assert!(
+        a.summary
+            .ends_with("so there is no likely cause to report."),
+        "{}",
+        a.summary
+    );
+    let frames = analyse::build_analysis_frames(
+        &a,
+        &querent::frames::FrameContext {
+            ref_id: "A".into(),
+            datasource: None,
+            custom: Some(analyse::analysis_custom(&a, None)),
+        },
+    );
+    let hypotheses = frames.iter().find(|f| f.name == "hypotheses").unwrap();
+    assert_eq!(hypotheses.row_count(), 0);
+    for f in &frames {
+        f.check().unwrap();
+        querent::frames::arrow::to_arrow(f).unwrap();
+    }
+}
+
+#[tokio::test]
 async fn all_errors_rank_the_incidents_by_the_lines_they_explain() {
     let a = analyse(r#"{level="error"}"#, NOW - 6 * HOUR, NOW).await;
     let h: Vec<&Hypothesis> = a.hypotheses.iter().collect();
