@@ -686,3 +686,50 @@ async fn a_follow_up_is_merged_by_the_rules_not_sent_to_the_llm() {
     );
     assert!(text.contains("querent_upstream_requests_total"), "{text}");
 }
+
+/// A diagnosis question: the analysis' hypotheses are the evidence the LLM narrates, and its checked
+/// summary replaces the template one on the correlate answer (the hypotheses table still comes back).
+#[tokio::test]
+async fn a_correlate_answer_is_narrated_from_its_hypotheses() {
+    let replay = Replay::start_with(&["eval-dev", "loki", "tempo"]).await;
+    replay.mount_discovery().await;
+    let plugin = Plugin::start().await;
+    let script = json!([
+        {"when": "Evidence:", "reply": "payment-service is failing: see the hypotheses [E1]."},
+    ]);
+    let ctx = plugin_context(datasource(
+        json!({ "lokiUrl": replay.uri(), "tempoUrl": replay.uri(),
+                "llmProvider": "fake", "llmFakeScript": script }),
+        &[],
+    ));
+    let response = plugin
+        .data()
+        .query_data(pluginv2::QueryDataRequest {
+            plugin_context: Some(ctx),
+            headers: Default::default(),
+            queries: vec![data_query(
+                "A",
+                json!({ "question": "what caused the payment-service errors?" }),
+                D01_FROM,
+                D01_TO,
+            )],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let answer = &response.responses["A"];
+    assert_eq!(answer.status, 200, "{}", answer.error);
+    let frames: Vec<_> = answer.frames.iter().map(|f| decode_frame(f)).collect();
+    let custom = &frames[0].meta["custom"];
+    assert_eq!(custom["plan"]["kind"], "correlate", "{custom}");
+    assert_eq!(custom["summarySource"], "llm", "{custom}");
+    assert_eq!(
+        custom["summary"],
+        "payment-service is failing: see the hypotheses [E1]."
+    );
+    assert!(
+        !custom["hypotheses"].as_array().unwrap().is_empty(),
+        "{custom}"
+    );
+    assert!(frames.iter().any(|f| f.name == "hypotheses"));
+}

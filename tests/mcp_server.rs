@@ -175,6 +175,16 @@ async fn every_tool_answers_from_the_recorded_peers() {
     );
     assert!(!d["topErrors"].as_array().unwrap().is_empty());
     assert!(!d["traceIDs"].as_array().unwrap().is_empty(), "{d}");
+    // the analysis' top hypothesis: the timeouts calling acmepay, with its evidence sentences
+    let top = &d["hypotheses"][0];
+    assert_eq!(top["service"], "payment-service", "{d}");
+    assert!(top["title"].as_str().unwrap().contains("acmepay"), "{d}");
+    assert!(!top["evidence"].as_array().unwrap().is_empty(), "{d}");
+    assert!(
+        d.to_string().len() < 12_000,
+        "a bounded digest: {}",
+        d.to_string().len()
+    );
 
     // list_services, describe_schema
     let ls = call("list_services", json!({}));

@@ -1,5 +1,6 @@
 //! The top-level [`Error`]: one variant per stage error, classified for Grafana and the CLI.
 
+use crate::analyse::AnalyseError;
 use crate::execute::ExecuteError;
 use crate::frames::FrameError;
 use crate::grafana::QueryModelError;
@@ -28,6 +29,18 @@ pub enum Error {
     Frames(#[from] FrameError),
     #[error(transparent)]
     QueryModel(#[from] QueryModelError),
+    /// A question the analysis cannot answer (its own problems; Loki/Tempo failures are `Execute`).
+    #[error(transparent)]
+    Analyse(AnalyseError),
+}
+
+impl From<AnalyseError> for Error {
+    fn from(e: AnalyseError) -> Self {
+        match e {
+            AnalyseError::Execute(e) => Error::Execute(e),
+            other => Error::Analyse(other),
+        }
+    }
 }
 
 impl Error {
@@ -37,6 +50,7 @@ impl Error {
             Error::Execute(e) => execute_kind(e),
             Error::Frames(_) => ErrorKind::Plugin,
             Error::QueryModel(_) => ErrorKind::User,
+            Error::Analyse(_) => ErrorKind::User,
         }
     }
 

@@ -4,6 +4,7 @@
 //! plan a typed LogQL/TraceQL query, execute it, turn results into Grafana frames, analyse, answer.
 //! [`plan::Plan`] is the seam between translating and everything after it.
 
+pub mod analyse;
 pub mod answer;
 pub mod cli;
 pub mod demo;

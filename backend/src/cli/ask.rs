@@ -1,6 +1,7 @@
 //! `querent ask`: a question answered end to end — translated, run on Loki/Tempo, summarised. `--json`
 //! prints the design's object: `plan`, `summary`, `hypotheses`, and the rows as `logs`, `series` or
-//! `traces` (at most a few hundred).
+//! `traces` (at most a few hundred). Diagnosis questions (`correlate` plans) run the analysis: the
+//! hypotheses, their numbered `evidence`, the `correlation` counts and `traceSummaries` are added.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -94,6 +95,7 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
         plan,
     };
     let mut code = ExitCode::SUCCESS;
+    let mut analysis: Option<crate::analyse::Analysis> = None;
     if answer.plan.kind == PlanKind::Clarify {
         answer.summary = answer
             .plan
@@ -101,30 +103,48 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|c| c.reason.clone())
             .unwrap_or_default();
+    } else if answer.plan.kind == PlanKind::Correlate {
+        match crate::analyse::investigate(&answer.plan, &engine.clients).await {
+            Ok(found) => {
+                answer.hypotheses = found
+                    .hypotheses
+                    .iter()
+                    .map(|h| serde_json::to_value(h).unwrap_or_default())
+                    .collect();
+                let n = narrate(
+                    &args,
+                    &found.executed,
+                    &answer.hypotheses,
+                    &discovery.schema,
+                    llm.as_deref(),
+                    found.summary.clone(),
+                    now,
+                )
+                .await;
+                answer.summary = n.text.clone();
+                narration = Some(n);
+                answer.executed = Some(found.executed.clone());
+                analysis = Some(found);
+            }
+            Err(err) => {
+                answer.summary = crate::Error::from(err).user_message();
+                code = ExitCode::from(1);
+            }
+        }
     } else {
         match engine.execute(&answer.plan).await {
             Ok(executed) => {
                 let template = summarise(&answer.plan, &executed);
-                let mut print = |t: &str| eprint!("{t}");
-                let on_delta: Option<&mut (dyn FnMut(&str) + Send)> =
-                    if args.stream { Some(&mut print) } else { None };
-                let n = crate::pipeline::narrate_answer(
-                    &args.question,
+                let n = narrate(
+                    &args,
                     &executed,
                     &answer.hypotheses,
                     &discovery.schema,
                     llm.as_deref(),
                     template,
                     now,
-                    on_delta,
                 )
                 .await;
-                if args.stream {
-                    eprintln!();
-                }
-                if let Some(note) = &n.note {
-                    eprintln!("querent: {note}");
-                }
                 answer.summary = n.text.clone();
                 answer.executed = Some(executed);
                 narration = Some(n);
@@ -148,16 +168,56 @@ pub async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
         if llm_use.configured {
             json["llm"] = llm_use.to_json(narration.as_ref());
         }
+        if let Some(found) = &analysis {
+            add_analysis(&mut json, found);
+        }
         writeln!(out, "{json}")?;
     } else {
         write!(out, "{}", describe_plan(&answer.plan))?;
         writeln!(out, "\n{}\n", answer.summary)?;
+        if let Some(found) = &analysis {
+            write_hypotheses(found, &mut out)?;
+        }
         if let Some(executed) = &answer.executed {
             output::write_executed(executed, &mut out)?;
         }
     }
     out.flush()?;
     Ok(code)
+}
+
+/// The answer's summary: the LLM's narration of the evidence (streamed to stderr with `--stream`) when an
+/// LLM is configured, else the template.
+async fn narrate(
+    args: &AskArgs,
+    executed: &crate::execute::Executed,
+    hypotheses: &[serde_json::Value],
+    schema: &crate::ground::Schema,
+    llm: Option<&crate::llm::Llm>,
+    template: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::llm::Narration {
+    let mut print = |t: &str| eprint!("{t}");
+    let on_delta: Option<&mut (dyn FnMut(&str) + Send)> =
+        if args.stream { Some(&mut print) } else { None };
+    let n = crate::pipeline::narrate_answer(
+        &args.question,
+        executed,
+        hypotheses,
+        schema,
+        llm,
+        template,
+        now,
+        on_delta,
+    )
+    .await;
+    if args.stream {
+        eprintln!();
+    }
+    if let Some(note) = &n.note {
+        eprintln!("querent: {note}");
+    }
+    n
 }
 
 /// A CLI conversation: the sessions file, loaded for one question and saved after it.
@@ -190,4 +250,55 @@ impl Conversation {
         session_file::save(&self.store, &self.path)?;
         Ok(())
     }
+}
+
+/// The diagnosis part of `ask --json`: the numbered evidence the hypotheses cite, the correlation counts
+/// and one line per fetched trace.
+fn add_analysis(json: &mut serde_json::Value, found: &crate::analyse::Analysis) {
+    let c = &found.correlation;
+    json["evidence"] = serde_json::json!(found.evidence.items);
+    json["correlation"] = serde_json::json!({
+        "lines": c.lines.len(),
+        "linesWithTraceId": c.with_trace_id,
+        "linesWithFetchedTrace": c.lines_with_fetched_trace(),
+        "distinctTraceIds": c.distinct_trace_ids,
+        "tracesFetched": c.report.traces.len(),
+        "tracesNotFetched": c.report.failures.len() + c.report.not_fetched.len(),
+    });
+    json["traceSummaries"] = found
+        .digests
+        .iter()
+        .take(crate::answer::COMPACT_ROWS)
+        .map(|d| {
+            serde_json::json!({
+                "traceID": d.trace_id,
+                "root": format!("{} {}", d.root_service, d.root_name),
+                "durationMs": (d.duration_ms * 1000.0).round() / 1000.0,
+                "spans": d.span_count,
+                "errorSpans": d.error_count,
+                "failedFirst": d.culprit.as_ref().map(|s| s.label()),
+                "statusMessage": d.culprit.as_ref().map(|s| s.status_message.clone()),
+                "slowest": d.slow_culprit().map(|s| s.label()),
+            })
+        })
+        .collect();
+    if !found.notices.is_empty() {
+        json["notices"] = serde_json::json!(found.notices);
+    }
+}
+
+fn write_hypotheses(found: &crate::analyse::Analysis, out: &mut impl Write) -> std::io::Result<()> {
+    for h in &found.hypotheses {
+        writeln!(out, "{}. {}", h.rank, h.title)?;
+        for e in &h.evidence {
+            writeln!(out, "   {e}")?;
+        }
+    }
+    for n in &found.notices {
+        writeln!(out, "note: {n}")?;
+    }
+    if !found.hypotheses.is_empty() {
+        writeln!(out)?;
+    }
+    Ok(())
 }

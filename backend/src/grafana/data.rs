@@ -77,7 +77,7 @@ async fn run_query(
     q: &pluginv2::DataQuery,
 ) -> Result<Vec<Vec<u8>>, Error> {
     let frames = match parse_query(q)? {
-        ModelQuery::Raw(plan) if matches!(plan.kind, PlanKind::Logs | PlanKind::Correlate) => {
+        ModelQuery::Raw(plan) if plan.kind == PlanKind::Logs => {
             return run_logs_encoded(instance, &plan, &q.ref_id).await;
         }
         ModelQuery::Raw(plan) => run_plan(instance, &plan, &q.ref_id, None).await?,
@@ -113,6 +113,9 @@ pub async fn run_plan(
     ref_id: &str,
     custom: Option<serde_json::Value>,
 ) -> Result<Vec<frames::Frame>, Error> {
+    if plan.kind == PlanKind::Correlate {
+        return super::analysis::answer_correlate(instance, plan, ref_id, custom).await;
+    }
     let executed = execute::execute(plan, &instance.clients).await?;
     let ctx = FrameContext {
         ref_id: ref_id.to_string(),
@@ -155,6 +158,9 @@ async fn answer_question(
     if let Some(limit) = question.limit {
         translation.plan.limit.get_or_insert(limit);
     }
+    if question.query_type == Some(PlanKind::Correlate) && translation.plan.kind == PlanKind::Logs {
+        translation.plan.kind = PlanKind::Correlate;
+    }
     let plan = &translation.plan;
     if plan.kind == PlanKind::Clarify {
         let mut custom = custom_meta(&question.question, &translation, None);
@@ -162,6 +168,47 @@ async fn answer_question(
             custom["llm"] = llm_use.to_json(None);
         }
         return Ok(vec![frames::Frame::notice(ref_id, custom)]);
+    }
+    let base = || custom_meta(&question.question, &translation, None);
+    if question
+        .query_type_text
+        .as_deref()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("annotations"))
+    {
+        return super::analysis::answer_annotations(instance, plan, ref_id, base()).await;
+    }
+    if plan.kind == PlanKind::Correlate {
+        // The hypotheses are the evidence the LLM narrates (when one is configured); the template
+        // summary stays when it fails the claim check.
+        let mut analysis = crate::analyse::investigate(plan, &instance.clients).await?;
+        let hypotheses: Vec<serde_json::Value> = analysis
+            .hypotheses
+            .iter()
+            .map(|h| serde_json::to_value(h).unwrap_or_default())
+            .collect();
+        let narration = narrate_answer(
+            &question.question,
+            &analysis.executed,
+            &hypotheses,
+            &discovery.schema,
+            llm,
+            analysis.summary.clone(),
+            q.now,
+            None,
+        )
+        .await;
+        let mut custom = base();
+        custom["summarySource"] = serde_json::json!(narration.source);
+        if llm_use.configured {
+            custom["llm"] = llm_use.to_json(Some(&narration));
+        }
+        analysis.summary = narration.text;
+        return Ok(super::analysis::correlate_frames(
+            instance,
+            &analysis,
+            ref_id,
+            Some(custom),
+        ));
     }
     let executed = execute::execute(plan, &instance.clients).await?;
     let narration = narrate_answer(

@@ -4,6 +4,7 @@
 //! editor's resource calls (`resource.rs`) and health checks (`health.rs`), and maps errors to the
 //! status Grafana records (`status.rs`).
 
+mod analysis;
 pub mod conversation;
 mod data;
 mod data_service;

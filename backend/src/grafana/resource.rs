@@ -9,6 +9,7 @@
 //! | `GET schema` | the discovered schema: labels and values, fields per service, Tempo tags and values |
 //! | `GET examples` | `{ "examples": [...] }`: questions that work on the connected data |
 //! | `POST translate` `{question, from?, to?, tz?}` | `{ "plan", "understood", "timeSource", "warnings"? }` |
+//! | `POST diagnose` `{question \| service, from?, to?, tz?}` | `{ "summary", "hypotheses", "evidence", ... }` |
 //! | `POST mcp` (and `GET`/`DELETE`, answered 405) | MCP streamable HTTP, stateless, JSON answers (`grafana/mcp.rs`) |
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -101,7 +102,8 @@ async fn route(instance: &Instance, request: &pluginv2::CallResourceRequest) -> 
         ("GET", ["schema"]) => schema(instance).await,
         ("GET", ["examples"]) => examples(instance).await,
         ("POST", ["translate"]) => translate_route(instance, &request.body).await,
-        (_, ["translate"]) => {
+        ("POST", ["diagnose"]) => super::analysis::diagnose_route(instance, &request.body).await,
+        (_, ["translate"] | ["diagnose"]) => {
             return (
                 405,
                 error_body(&format!("`{method} {path}` is not allowed; use POST")),

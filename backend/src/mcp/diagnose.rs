@@ -1,9 +1,7 @@
-//! `diagnose`: why a service is failing.
-//!
-//! SEAM (issue 5): until `analyse::diagnose` lands, this runs the correlate plan of the question (the
-//! service's error lines, whose trace ids lead to Tempo) and summarises it: error lines per service, the
-//! most repeated messages and the linked trace ids. Replace the body with the analysis stage's
-//! hypotheses when it exists; the tool's arguments and the top-level keys stay.
+//! `diagnose`: why a service is failing. Runs the correlate plan of the question through the analysis
+//! (`analyse::investigate`: the error lines, their traces, templates, spikes) and answers a bounded
+//! digest for an agent: the ranked hypotheses with their evidence sentences, error lines per service,
+//! the most repeated messages and the linked trace ids (`get_trace` takes any of them).
 
 use std::collections::BTreeMap;
 
@@ -13,15 +11,16 @@ use super::answers::{Call, bad, check_question, explicit_range, plan_json};
 use super::compact::cut;
 use super::server::ToolError;
 use super::tools::DiagnoseArgs;
-use crate::answer::summarise;
 use crate::execute;
 use crate::plan::PlanKind;
 use crate::translate::Question;
 
 /// Error lines kept per message when grouping them.
 const TOP_MESSAGES: usize = 5;
+/// Hypotheses in the answer (the analysis ranks them; the rest rarely matter to an agent).
+const TOP_HYPOTHESES: usize = 3;
 
-/// The investigation of a failing service (see the module's note on the seam).
+/// The investigation of a failing service.
 pub(crate) async fn diagnose(call: &Call<'_>, a: DiagnoseArgs) -> Result<Value, ToolError> {
     let question = match (a.question.as_deref(), a.service.as_deref()) {
         (Some(q), _) if !q.trim().is_empty() => q.to_string(),
@@ -59,7 +58,10 @@ pub(crate) async fn diagnose(call: &Call<'_>, a: DiagnoseArgs) -> Result<Value, 
             "does not name logs to investigate: give a `service`, or use `ask` for traces and metrics",
         ));
     }
-    let executed = execute::execute(&plan, call.backend.clients()).await?;
+    let analysis = crate::analyse::investigate(&plan, call.backend.clients())
+        .await
+        .map_err(crate::Error::from)?;
+    let executed = &analysis.executed;
     let mut per_service: BTreeMap<String, usize> = BTreeMap::new();
     let mut messages: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut traces: Vec<String> = Vec::new();
@@ -92,14 +94,56 @@ pub(crate) async fn diagnose(call: &Call<'_>, a: DiagnoseArgs) -> Result<Value, 
         .take(TOP_MESSAGES)
         .map(|(n, example)| json!({ "count": n, "example": example }))
         .collect();
-    Ok(json!({
+    // Hypothesis trace ids first: they are the ones that explain something.
+    let mut trace_ids: Vec<String> = analysis
+        .hypotheses
+        .iter()
+        .flat_map(|h| h.trace_ids.iter().cloned())
+        .collect();
+    for t in traces {
+        if !trace_ids.contains(&t) {
+            trace_ids.push(t);
+        }
+    }
+    trace_ids.dedup();
+    trace_ids.truncate(10);
+    let hypotheses: Vec<Value> = analysis
+        .hypotheses
+        .iter()
+        .take(TOP_HYPOTHESES)
+        .map(|h| {
+            json!({
+                "id": h.id,
+                "title": cut(&h.title, 300),
+                "service": h.service,
+                "cause": h.cause,
+                "confidence": h.confidence,
+                "lines": h.lines,
+                "traces": h.traces,
+                "failingSpan": h.failing_span.as_ref().map(|s| json!({
+                    "service": s.service,
+                    "name": s.name,
+                    "statusMessage": cut(&s.status_message, 200),
+                })),
+                "upstreamServices": h.upstream_services,
+                "traceIDs": h.trace_ids.iter().take(3).collect::<Vec<_>>(),
+                "evidence": h.evidence.iter().take(6).map(|e| cut(e, 300)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut out = json!({
         "plan": plan_json(&plan),
-        "summary": summarise(&plan, &executed),
+        "summary": analysis.summary,
+        "hypotheses": hypotheses,
         "errorLines": per_service,
         "topErrors": top,
-        "traceIDs": traces,
+                "traceIDs": trace_ids,
         "next": "call get_trace on a trace id for its critical path and failing spans",
-    }))
+    });
+    if !analysis.notices.is_empty() {
+        out["notices"] = json!(analysis.notices);
+    }
+    Ok(out)
 }
 
 /// A line with its numbers, ids and quoted values blanked, so repeats of one message group together.

@@ -181,7 +181,7 @@ pub const TOOLS: &[ToolSpec] = &[
     },
     ToolSpec {
         name: "diagnose",
-        description: "Investigate why a service is failing: its error logs, their traces and the most common errors.",
+        description: "Investigate why a service is failing: ranked hypotheses (failing span, dependency, callers) with evidence from its error logs and their traces.",
         schema: schema_for_input::<DiagnoseArgs>,
     },
     ToolSpec {

@@ -120,6 +120,7 @@ pub fn check(r: &Reading, schema: &Schema, now: DateTime<Utc>) -> Option<Plan> {
         || r.cues.logs
         || r.cues.traces
         || r.cues.latency
+        || r.cues.anomaly
         || r.cues.correlate && !r.services.is_empty();
     if !understood_anything {
         return Some(nothing_understood(now, schema));

@@ -164,6 +164,20 @@ pub const CORRELATE_WORDS: &[&str] = &[
     "culprit",
     "rca",
 ];
+/// "detect anomalies", "what is behind the incident": an investigation of the error lines (correlate).
+pub const ANOMALY_WORDS: &[&str] = &[
+    "anomaly",
+    "anomalies",
+    "anomalous",
+    "outlier",
+    "outliers",
+    "incident",
+    "incidents",
+    "outage",
+    "outages",
+];
+pub const ANOMALY_KO: &[&str] = &["이상징후", "징후", "장애", "이상탐지"];
+
 pub const CORRELATE_KO: &[&str] = &[
     "원인",
     "왜",
@@ -540,7 +554,8 @@ pub fn is_vocabulary(word: &str) -> bool {
     static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
         std::sync::OnceLock::new();
     SET.get_or_init(|| {
-        let lists: [&[&str]; 20] = [
+        let lists: [&[&str]; 21] = [
+            ANOMALY_WORDS,
             TRACE_WORDS,
             LOG_WORDS,
             REQUEST_WORDS,

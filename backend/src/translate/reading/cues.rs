@@ -253,6 +253,10 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
         {
             c.correlate = true;
         }
+        if any(t, lx::ANOMALY_WORDS) || lx::ko_contains(t, lx::ANOMALY_KO) {
+            c.anomaly = true;
+            c.correlate = true;
+        }
         if any(t, lx::FAILED_WORDS) && !(t.is("broken") && r.is(i + 1, &["down", "out"])) {
             c.failed = true;
         }

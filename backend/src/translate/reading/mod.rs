@@ -87,6 +87,8 @@ pub struct Cues {
     pub per_second: bool,
     pub over_time: bool,
     pub correlate: bool,
+    /// "anomalies", "incident", "장애": an investigation even without a service.
+    pub anomaly: bool,
     pub failed: bool,
     pub whole_trace: bool,
     pub ratio: bool,
