@@ -123,6 +123,11 @@ impl StrColumn {
         self.validity.as_ref().is_some_and(|v| v.iter().any(|b| !b))
     }
 
+    /// The Arrow layout, borrowed: offsets, bytes, validity (`true` where the row has a value).
+    pub fn parts(&self) -> (&[i32], &[u8], Option<&[bool]>) {
+        (&self.offsets, &self.bytes, self.validity.as_deref())
+    }
+
     /// The Arrow layout: offsets, bytes, validity.
     pub fn into_parts(self) -> (Vec<i32>, Vec<u8>, Option<Vec<bool>>) {
         (self.offsets, self.bytes, self.validity)

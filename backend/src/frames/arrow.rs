@@ -1,164 +1,753 @@
 //! [`Frame`] → Arrow IPC **file** bytes, in the layout of Grafana's Go SDK (`data/arrow.go`), which is
 //! what Grafana decodes: schema metadata `name`, `refId` and `meta` (JSON); per field metadata `name`,
 //! `labels` (JSON, when any) and `config` (JSON, when set); time as `Timestamp(ns, no tz)`, JSON as
-//! `Binary`, nullability from the column kind. Encoded with arrow2 as re-exported by the SDK.
+//! `Binary`, nullability from the column kind.
+//!
+//! The messages (schema, record batch, footer) are built with arrow-rs's flatbuffer definitions
+//! (`arrow_ipc`); the body is laid out here, because our columns are already in Arrow's layout: each
+//! buffer is copied once, straight from the frame into the output. (arrow2's `FileWriter`, used before,
+//! copied every buffer twice and re-checked the UTF-8 the decoder had checked; arrow-rs's writer would
+//! need its own arrays built first. Measured in BENCHMARKS.md, issue 9 target 2.)
+//!
+//! File layout (Arrow columnar format, "IPC File Format"): `ARROW1\0\0`, the schema message, one record
+//! batch message (none for a frame without fields), the end-of-stream marker, the footer (schema and the
+//! batch's block), the footer's length and `ARROW1`. Messages are `0xFFFFFFFF`, the metadata length and
+//! the flatbuffer padded to 8 bytes; body buffers start at multiples of 8.
 
-use std::collections::BTreeMap;
-
-use grafana_plugin_sdk::arrow2::array::{
-    Array, BinaryArray, BooleanArray, PrimitiveArray, Utf8Array,
+use arrow_ipc::{
+    Block, BoolArgs, Buffer as IpcBuffer, Endianness, Field as IpcField, FieldArgs, FieldNode,
+    FloatingPoint, FloatingPointArgs, Footer, FooterArgs, Int, IntArgs, KeyValue, KeyValueArgs,
+    Message, MessageArgs, MessageHeader, MetadataVersion, Precision, RecordBatch, RecordBatchArgs,
+    Schema, SchemaArgs, TimeUnit, Timestamp, TimestampArgs, Type, Utf8, Utf8Args,
 };
-use grafana_plugin_sdk::arrow2::bitmap::Bitmap;
-use grafana_plugin_sdk::arrow2::chunk::Chunk;
-use grafana_plugin_sdk::arrow2::datatypes::{DataType, Field as ArrowField, Schema, TimeUnit};
-use grafana_plugin_sdk::arrow2::io::ipc::write::{FileWriter, WriteOptions};
-use grafana_plugin_sdk::arrow2::offset::Offsets;
+use flatbuffers::{FlatBufferBuilder, ForwardsUOffset, Vector, WIPOffset};
 
 use super::{Field, Frame, FrameError, Values};
-use crate::execute::StrColumn;
 
-const TIME: DataType = DataType::Timestamp(TimeUnit::Nanosecond, None);
+const MAGIC: &[u8; 6] = b"ARROW1";
+const CONTINUATION: [u8; 4] = [0xff; 4];
 
 /// Encodes one frame. The frame's own `ref_id` is written as `refId`.
 pub fn to_arrow(frame: &Frame) -> Result<Vec<u8>, FrameError> {
-    to_arrow_owned(frame.clone())
-}
-
-/// Encodes one frame, moving its columns into Arrow arrays (numbers and [`Values::Utf8`] strings
-/// without a copy): the IPC bytes are the only other copy of the data.
-pub fn to_arrow_owned(frame: Frame) -> Result<Vec<u8>, FrameError> {
     frame.check()?;
     let err = |reason: String| FrameError::Arrow {
         frame: frame.name.clone(),
         reason,
     };
-    let mut metadata = BTreeMap::from([
-        ("name".to_string(), frame.name.clone()),
-        ("refId".to_string(), frame.ref_id.clone()),
-    ]);
-    if let Some(meta) = &frame.meta {
-        metadata.insert(
-            "meta".to_string(),
-            serde_json::to_string(meta).map_err(|e| err(e.to_string()))?,
-        );
-    }
-    let fields = frame
+    let meta = match &frame.meta {
+        Some(meta) => Some(serde_json::to_string(meta).map_err(|e| err(e.to_string()))?),
+        None => None,
+    };
+    let columns = frame
         .fields
         .iter()
-        .map(arrow_field)
+        .map(Column::of)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| err(e.to_string()))?;
-    let schema = Schema::from(fields).with_metadata(metadata);
-    let rows = frame.row_count();
-    let mut buf = Vec::with_capacity(estimated_size(&frame, rows));
-    let mut writer =
-        FileWriter::try_new(&mut buf, schema, None, WriteOptions { compression: None })
-            .map_err(|e| err(e.to_string()))?;
-    let name = frame.name;
-    let err = |reason: String| FrameError::Arrow {
-        frame: name.clone(),
-        reason,
+    let schema = SchemaParts {
+        frame,
+        meta: meta.as_deref(),
+        columns: &columns,
     };
-    if !frame.fields.is_empty() {
-        let arrays = frame
+    let rows = frame.row_count();
+    let body_len: usize = columns.iter().map(|c| c.body_len()).sum();
+    let mut out = Vec::with_capacity(body_len + 1024 + frame.fields.len() * 512);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&[0, 0]);
+
+    let mut fbb = FlatBufferBuilder::with_capacity(1024);
+    let schema_offset = schema.write(&mut fbb);
+    let message = Message::create(
+        &mut fbb,
+        &MessageArgs {
+            version: MetadataVersion::V5,
+            header_type: MessageHeader::Schema,
+            header: Some(schema_offset.as_union_value()),
+            bodyLength: 0,
+            custom_metadata: None,
+        },
+    );
+    fbb.finish(message, None);
+    write_message_metadata(&mut out, fbb.finished_data());
+
+    let mut blocks = Vec::new();
+    if !columns.is_empty() {
+        let block_start = out.len();
+        let (nodes, buffers) = layout(&columns, rows);
+        fbb.reset();
+        let nodes = fbb.create_vector(&nodes);
+        let buffers = fbb.create_vector(&buffers);
+        let batch = RecordBatch::create(
+            &mut fbb,
+            &RecordBatchArgs {
+                length: rows as i64,
+                nodes: Some(nodes),
+                buffers: Some(buffers),
+                compression: None,
+                variadicBufferCounts: None,
+            },
+        );
+        let message = Message::create(
+            &mut fbb,
+            &MessageArgs {
+                version: MetadataVersion::V5,
+                header_type: MessageHeader::RecordBatch,
+                header: Some(batch.as_union_value()),
+                bodyLength: body_len as i64,
+                custom_metadata: None,
+            },
+        );
+        fbb.finish(message, None);
+        let metadata_len = write_message_metadata(&mut out, fbb.finished_data());
+        let body_start = out.len();
+        for column in &columns {
+            column.write_body(&mut out);
+        }
+        debug_assert_eq!(out.len() - body_start, body_len);
+        blocks.push(Block::new(
+            block_start as i64,
+            metadata_len as i32,
+            body_len as i64,
+        ));
+    }
+    // End of stream.
+    out.extend_from_slice(&CONTINUATION);
+    out.extend_from_slice(&0i32.to_le_bytes());
+
+    fbb.reset();
+    let schema_offset = schema.write(&mut fbb);
+    let blocks = fbb.create_vector(&blocks);
+    let dictionaries = fbb.create_vector::<Block>(&[]);
+    let footer = Footer::create(
+        &mut fbb,
+        &FooterArgs {
+            version: MetadataVersion::V5,
+            schema: Some(schema_offset),
+            dictionaries: Some(dictionaries),
+            recordBatches: Some(blocks),
+            custom_metadata: None,
+        },
+    );
+    fbb.finish(footer, None);
+    let footer = fbb.finished_data();
+    out.extend_from_slice(footer);
+    out.extend_from_slice(&(footer.len() as i32).to_le_bytes());
+    out.extend_from_slice(MAGIC);
+    Ok(out)
+}
+
+/// Encodes one frame and drops it (its columns are freed as soon as they are written).
+pub fn to_arrow_owned(frame: Frame) -> Result<Vec<u8>, FrameError> {
+    to_arrow(&frame)
+}
+
+/// `0xFFFFFFFF`, the padded length, the flatbuffer and its padding; returns the bytes written.
+fn write_message_metadata(out: &mut Vec<u8>, flatbuffer: &[u8]) -> usize {
+    let padded = (8 + flatbuffer.len()).next_multiple_of(8) - 8;
+    out.extend_from_slice(&CONTINUATION);
+    out.extend_from_slice(&(padded as i32).to_le_bytes());
+    out.extend_from_slice(flatbuffer);
+    out.resize(out.len() + padded - flatbuffer.len(), 0);
+    8 + padded
+}
+
+/// What the schema is written from (twice: in the schema message and in the footer).
+struct SchemaParts<'a> {
+    frame: &'a Frame,
+    meta: Option<&'a str>,
+    columns: &'a [Column<'a>],
+}
+
+impl SchemaParts<'_> {
+    fn write<'b>(&self, fbb: &mut FlatBufferBuilder<'b>) -> WIPOffset<Schema<'b>> {
+        let fields: Vec<_> = self
+            .frame
             .fields
-            .into_iter()
-            .map(|f| array(f.values))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?;
-        let chunk = Chunk::try_new(arrays).map_err(|e| err(e.to_string()))?;
-        writer.write(&chunk, None).map_err(|e| err(e.to_string()))?;
+            .iter()
+            .zip(self.columns)
+            .map(|(field, column)| write_field(fbb, field, column))
+            .collect();
+        let fields = fbb.create_vector(&fields);
+        let mut pairs = vec![
+            ("name", self.frame.name.as_str()),
+            ("refId", self.frame.ref_id.as_str()),
+        ];
+        if let Some(meta) = self.meta {
+            pairs.push(("meta", meta));
+        }
+        let metadata = key_values(fbb, &pairs);
+        Schema::create(
+            fbb,
+            &SchemaArgs {
+                endianness: Endianness::Little,
+                fields: Some(fields),
+                custom_metadata: Some(metadata),
+                features: None,
+            },
+        )
     }
-    writer.finish().map_err(|e| err(e.to_string()))?;
-    Ok(buf)
 }
 
-fn arrow_field(field: &Field) -> Result<ArrowField, serde_json::Error> {
-    let mut metadata = BTreeMap::from([("name".to_string(), field.name.clone())]);
-    if !field.labels.is_empty() {
-        metadata.insert("labels".into(), serde_json::to_string(&field.labels)?);
+fn write_field<'b>(
+    fbb: &mut FlatBufferBuilder<'b>,
+    field: &Field,
+    column: &Column,
+) -> WIPOffset<IpcField<'b>> {
+    let mut pairs = vec![("name", field.name.as_str())];
+    if let Some(labels) = &column.labels {
+        pairs.push(("labels", labels));
     }
-    if let Some(config) = &field.config {
-        metadata.insert("config".into(), serde_json::to_string(config)?);
+    if let Some(config) = &column.config {
+        pairs.push(("config", config));
     }
-    Ok(ArrowField::new(
-        &field.name,
-        data_type(&field.values),
-        field.values.is_nullable(),
+    let metadata = key_values(fbb, &pairs);
+    let name = fbb.create_string(&field.name);
+    let (type_type, type_) = match column.kind {
+        Kind::Time => (
+            Type::Timestamp,
+            Timestamp::create(
+                fbb,
+                &TimestampArgs {
+                    unit: TimeUnit::NANOSECOND,
+                    timezone: None,
+                },
+            )
+            .as_union_value(),
+        ),
+        Kind::F64 => (
+            Type::FloatingPoint,
+            FloatingPoint::create(
+                fbb,
+                &FloatingPointArgs {
+                    precision: Precision::DOUBLE,
+                },
+            )
+            .as_union_value(),
+        ),
+        Kind::I64 => (
+            Type::Int,
+            Int::create(
+                fbb,
+                &IntArgs {
+                    bitWidth: 64,
+                    is_signed: true,
+                },
+            )
+            .as_union_value(),
+        ),
+        Kind::Utf8 => (Type::Utf8, Utf8::create(fbb, &Utf8Args {}).as_union_value()),
+        Kind::Binary => (
+            Type::Binary,
+            arrow_ipc::Binary::create(fbb, &arrow_ipc::BinaryArgs {}).as_union_value(),
+        ),
+        Kind::Bool => (
+            Type::Bool,
+            arrow_ipc::Bool::create(fbb, &BoolArgs {}).as_union_value(),
+        ),
+    };
+    let children = fbb.create_vector::<ForwardsUOffset<IpcField>>(&[]);
+    IpcField::create(
+        fbb,
+        &FieldArgs {
+            name: Some(name),
+            nullable: field.values.is_nullable(),
+            type_type,
+            type_: Some(type_),
+            dictionary: None,
+            children: Some(children),
+            custom_metadata: Some(metadata),
+        },
     )
-    .with_metadata(metadata))
 }
 
-fn data_type(values: &Values) -> DataType {
-    match values {
-        Values::Time(_) | Values::OptTime(_) => TIME,
-        Values::F64(_) | Values::OptF64(_) => DataType::Float64,
-        Values::I64(_) | Values::OptI64(_) => DataType::Int64,
-        Values::Str(_) | Values::OptStr(_) | Values::Utf8(_) | Values::OptUtf8(_) => DataType::Utf8,
-        Values::Bool(_) | Values::OptBool(_) => DataType::Boolean,
-        Values::Json(_) | Values::OptJson(_) => DataType::Binary,
+fn key_values<'b>(
+    fbb: &mut FlatBufferBuilder<'b>,
+    pairs: &[(&str, &str)],
+) -> WIPOffset<Vector<'b, ForwardsUOffset<KeyValue<'b>>>> {
+    let items: Vec<_> = pairs
+        .iter()
+        .map(|(k, v)| {
+            let key = fbb.create_string(k);
+            let value = fbb.create_string(v);
+            KeyValue::create(
+                fbb,
+                &KeyValueArgs {
+                    key: Some(key),
+                    value: Some(value),
+                },
+            )
+        })
+        .collect();
+    fbb.create_vector(&items)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Time,
+    F64,
+    I64,
+    Utf8,
+    Binary,
+    Bool,
+}
+
+/// One field's data as Arrow buffers: borrowed from the frame where it is already in Arrow's layout,
+/// built here otherwise (validity bitmaps, offsets of `String` rows, JSON text).
+struct Column<'a> {
+    kind: Kind,
+    labels: Option<String>,
+    config: Option<String>,
+    /// `Some` when the column has nulls.
+    validity: Option<Vec<u8>>,
+    null_count: usize,
+    /// Offsets (`Utf8`, `Binary`); empty otherwise.
+    offsets: Bytes<'a>,
+    /// Values: 8-byte numbers, text, or the bit-packed booleans.
+    data: Bytes<'a>,
+}
+
+enum Bytes<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Bytes<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Borrowed(b) => b,
+            Bytes::Owned(v) => v,
+        }
     }
 }
 
-fn json_bytes(value: &serde_json::Value) -> Result<Vec<u8>, String> {
-    serde_json::to_vec(value).map_err(|e| e.to_string())
+fn padded(len: usize) -> usize {
+    len.next_multiple_of(8)
 }
 
-/// Room for the IPC bytes: the column data plus per-column headers and padding, so the output buffer
-/// is allocated once.
-fn estimated_size(frame: &Frame, rows: usize) -> usize {
-    let data: usize = frame
-        .fields
-        .iter()
-        .map(|f| match &f.values {
-            Values::Utf8(c) | Values::OptUtf8(c) => c.byte_len() + 4 * rows + rows / 8,
-            Values::Str(v) => v.iter().map(String::len).sum::<usize>() + 4 * rows,
-            Values::OptStr(v) => v.iter().flatten().map(String::len).sum::<usize>() + 5 * rows,
-            _ => 9 * rows,
-        })
-        .sum();
-    data + frame.fields.len() * 400 + 2048
-}
+impl<'a> Column<'a> {
+    fn of(field: &'a Field) -> Result<Self, serde_json::Error> {
+        let labels = if field.labels.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&field.labels)?)
+        };
+        let config = match &field.config {
+            Some(config) => Some(serde_json::to_string(config)?),
+            None => None,
+        };
+        let mut column = match &field.values {
+            Values::Time(v) => Column::fixed(Kind::Time, le_bytes(v, |x| x.to_le_bytes())),
+            Values::I64(v) => Column::fixed(Kind::I64, le_bytes(v, |x| x.to_le_bytes())),
+            Values::F64(v) => Column::fixed(Kind::F64, le_bytes(v, |x| x.to_le_bytes())),
+            Values::OptTime(v) => Column::optional_numbers(Kind::Time, v, |x| x.to_le_bytes()),
+            Values::OptI64(v) => Column::optional_numbers(Kind::I64, v, |x| x.to_le_bytes()),
+            Values::OptF64(v) => Column::optional_numbers(Kind::F64, v, |x| x.to_le_bytes()),
+            Values::Utf8(c) | Values::OptUtf8(c) => {
+                let (offsets, bytes, validity) = c.parts();
+                let mut column = Column::fixed(Kind::Utf8, Bytes::Borrowed(bytes));
+                column.offsets = le_bytes(offsets, |x| x.to_le_bytes());
+                if let Some(valid) = validity {
+                    column.set_validity(valid.iter().copied());
+                }
+                column
+            }
+            Values::Str(v) => Column::variable(Kind::Utf8, v.iter().map(|s| Some(s.as_bytes()))),
+            Values::OptStr(v) => Column::variable(
+                Kind::Utf8,
+                v.iter().map(|s| s.as_deref().map(str::as_bytes)),
+            ),
+            Values::Json(v) => {
+                let texts = v
+                    .iter()
+                    .map(serde_json::to_vec)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Column::variable(Kind::Binary, texts.iter().map(|t| Some(t.as_slice())))
+            }
+            Values::OptJson(v) => {
+                let texts = v
+                    .iter()
+                    .map(|o| o.as_ref().map(serde_json::to_vec).transpose())
+                    .collect::<Result<Vec<_>, _>>()?;
+                Column::variable(Kind::Binary, texts.iter().map(|t| t.as_deref()))
+            }
+            Values::Bool(v) => Column::fixed(Kind::Bool, Bytes::Owned(bitmap(v.iter().copied()))),
+            Values::OptBool(v) => {
+                let mut column = Column::fixed(
+                    Kind::Bool,
+                    Bytes::Owned(bitmap(v.iter().map(|b| b.unwrap_or(false)))),
+                );
+                column.set_validity(v.iter().map(Option::is_some));
+                column
+            }
+        };
+        column.labels = labels;
+        column.config = config;
+        Ok(column)
+    }
 
-fn array(values: Values) -> Result<Box<dyn Array>, String> {
-    Ok(match values {
-        Values::Time(v) => PrimitiveArray::<i64>::from_vec(v).to(TIME).boxed(),
-        Values::OptTime(v) => PrimitiveArray::<i64>::from(v).to(TIME).boxed(),
-        Values::F64(v) => PrimitiveArray::<f64>::from_vec(v).boxed(),
-        Values::OptF64(v) => PrimitiveArray::<f64>::from(v).boxed(),
-        Values::I64(v) => PrimitiveArray::<i64>::from_vec(v).boxed(),
-        Values::OptI64(v) => PrimitiveArray::<i64>::from(v).boxed(),
-        Values::Str(v) => Utf8Array::<i32>::from_slice(v).boxed(),
-        Values::OptStr(v) => Utf8Array::<i32>::from(v).boxed(),
-        Values::Utf8(c) | Values::OptUtf8(c) => utf8(c)?.boxed(),
-        Values::Bool(v) => BooleanArray::from_slice(v).boxed(),
-        Values::OptBool(v) => BooleanArray::from(v).boxed(),
-        Values::Json(v) => {
-            let bytes = v.iter().map(json_bytes).collect::<Result<Vec<_>, _>>()?;
-            BinaryArray::<i32>::from_slice(bytes).boxed()
+    fn fixed(kind: Kind, data: Bytes<'a>) -> Self {
+        Column {
+            kind,
+            labels: None,
+            config: None,
+            validity: None,
+            null_count: 0,
+            offsets: Bytes::Borrowed(&[]),
+            data,
         }
-        Values::OptJson(v) => {
-            let bytes = v
-                .iter()
-                .map(|o| o.as_ref().map(json_bytes).transpose())
-                .collect::<Result<Vec<_>, _>>()?;
-            BinaryArray::<i32>::from(bytes).boxed()
+    }
+
+    fn optional_numbers<T: Copy + Default>(
+        kind: Kind,
+        values: &[Option<T>],
+        bytes: impl Fn(T) -> [u8; 8],
+    ) -> Self {
+        let mut data = Vec::with_capacity(values.len() * 8);
+        for v in values {
+            data.extend_from_slice(&bytes(v.unwrap_or_default()));
         }
-    })
+        let mut column = Column::fixed(kind, Bytes::Owned(data));
+        column.set_validity(values.iter().map(Option::is_some));
+        column
+    }
+
+    /// `Utf8`/`Binary` from rows that are not yet in one buffer.
+    fn variable<'r>(kind: Kind, rows: impl Iterator<Item = Option<&'r [u8]>> + Clone) -> Self {
+        let mut offsets = Vec::with_capacity(4 * (rows.size_hint().0 + 1));
+        let mut data = Vec::new();
+        offsets.extend_from_slice(&0i32.to_le_bytes());
+        for row in rows.clone() {
+            data.extend_from_slice(row.unwrap_or_default());
+            let end = i32::try_from(data.len()).unwrap_or(i32::MAX);
+            offsets.extend_from_slice(&end.to_le_bytes());
+        }
+        let mut column = Column::fixed(kind, Bytes::Owned(data));
+        column.offsets = Bytes::Owned(offsets);
+        column.set_validity(rows.map(|r| r.is_some()));
+        column
+    }
+
+    /// Keeps a validity bitmap only when some row is null (readers take a missing one as "all valid").
+    fn set_validity(&mut self, valid: impl Iterator<Item = bool> + Clone) {
+        let nulls = valid.clone().filter(|v| !v).count();
+        if nulls > 0 {
+            self.validity = Some(bitmap(valid));
+            self.null_count = nulls;
+        }
+    }
+
+    /// The buffers in Arrow's order: validity, then offsets (variable width), then values.
+    fn buffers(&self) -> [&[u8]; 3] {
+        let validity = self.validity.as_deref().unwrap_or_default();
+        [validity, self.offsets.as_slice(), self.data.as_slice()]
+    }
+
+    fn variable_width(&self) -> bool {
+        matches!(self.kind, Kind::Utf8 | Kind::Binary)
+    }
+
+    fn body_len(&self) -> usize {
+        self.buffers().iter().map(|b| padded(b.len())).sum()
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) {
+        let [validity, offsets, data] = self.buffers();
+        for (i, buffer) in [validity, offsets, data].into_iter().enumerate() {
+            if i == 1 && !self.variable_width() {
+                continue;
+            }
+            out.extend_from_slice(buffer);
+            out.resize(out.len() + padded(buffer.len()) - buffer.len(), 0);
+        }
+    }
 }
 
-/// A [`StrColumn`] as an Arrow `Utf8` array, its buffers moved.
-fn utf8(column: StrColumn) -> Result<Utf8Array<i32>, String> {
-    let (offsets, bytes, validity) = column.into_parts();
-    let offsets = Offsets::try_from(offsets).map_err(|e| e.to_string())?;
-    let validity = validity.map(|v| Bitmap::from_iter(v.iter().copied()));
-    Utf8Array::try_new(DataType::Utf8, offsets.into(), bytes.into(), validity)
-        .map_err(|e| e.to_string())
+/// Field nodes and buffer locations of the record batch, in the order [`Column::write_body`] writes.
+fn layout(columns: &[Column], rows: usize) -> (Vec<FieldNode>, Vec<IpcBuffer>) {
+    let mut nodes = Vec::with_capacity(columns.len());
+    let mut buffers = Vec::with_capacity(columns.len() * 3);
+    let mut offset = 0usize;
+    for column in columns {
+        nodes.push(FieldNode::new(rows as i64, column.null_count as i64));
+        let [validity, offsets, data] = column.buffers();
+        for (i, buffer) in [validity, offsets, data].into_iter().enumerate() {
+            if i == 1 && !column.variable_width() {
+                continue;
+            }
+            buffers.push(IpcBuffer::new(offset as i64, buffer.len() as i64));
+            offset += padded(buffer.len());
+        }
+    }
+    (nodes, buffers)
+}
+
+/// LSB-first bits, as Arrow packs validity and booleans.
+fn bitmap(bits: impl Iterator<Item = bool>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, bit) in bits.enumerate() {
+        if i % 8 == 0 {
+            out.push(0);
+        }
+        if bit && let Some(last) = out.last_mut() {
+            *last |= 1 << (i % 8);
+        }
+    }
+    out
+}
+
+/// Numbers as little-endian bytes, allocated once.
+fn le_bytes<T, const N: usize>(values: &[T], bytes: impl Fn(&T) -> [u8; N]) -> Bytes<'static> {
+    let mut out = Vec::with_capacity(values.len() * N);
+    for v in values {
+        out.extend_from_slice(&bytes(v));
+    }
+    Bytes::Owned(out)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use arrow_array::Array;
+    use grafana_plugin_sdk::arrow2;
+    use serde_json::json;
+
     use super::*;
+    use crate::execute::StrColumn;
+    use crate::frames::{FieldConfig, FrameMeta};
+
+    /// Every kind of column, with nulls where the kind allows them, in one frame.
+    fn every_kind() -> Frame {
+        let mut text = StrColumn::new();
+        text.push("héllo \"wörld\"");
+        text.push("");
+        text.push("line\nbreak");
+        let mut opt_text = StrColumn::new();
+        opt_text.push("a");
+        opt_text.push_null();
+        opt_text.push("ç");
+        let labels = BTreeMap::from([("service_name".to_string(), "api".to_string())]);
+        let mut frame = Frame::new(
+            "every kind",
+            vec![
+                Field::new("time", Values::Time(vec![1, -2, 1_795_596_352_000_000_001])),
+                Field::new("opt time", Values::OptTime(vec![Some(5), None, Some(7)])),
+                Field::new("f64", Values::F64(vec![0.5, -1.0, f64::MAX])),
+                Field::new("opt f64", Values::OptF64(vec![None, Some(2.5), None])),
+                Field::new("i64", Values::I64(vec![i64::MIN, 0, i64::MAX])),
+                Field::new("opt i64", Values::OptI64(vec![Some(1), Some(2), None])),
+                Field::new("body", Values::Utf8(text)).with_labels(labels),
+                Field::new("opt utf8", Values::OptUtf8(opt_text)),
+                Field::new("str", Values::Str(vec!["x".into(), "yy".into(), "".into()]))
+                    .with_config(FieldConfig {
+                        unit: Some("ms".into()),
+                        ..FieldConfig::default()
+                    }),
+                Field::new(
+                    "opt str",
+                    Values::OptStr(vec![None, Some("z".into()), None]),
+                ),
+                Field::new("bool", Values::Bool(vec![true, false, true])),
+                Field::new(
+                    "opt bool",
+                    Values::OptBool(vec![Some(false), None, Some(true)]),
+                ),
+                Field::new(
+                    "json",
+                    Values::Json(vec![json!({"k": "v"}), json!([1, 2]), json!(null)]),
+                ),
+                Field::new(
+                    "opt json",
+                    Values::OptJson(vec![None, Some(json!({"a": 1})), None]),
+                ),
+            ],
+        );
+        frame.ref_id = "A".into();
+        frame.meta = Some(FrameMeta::visualisation("logs"));
+        frame
+    }
+
+    fn cell(col: &dyn Array, row: usize) -> serde_json::Value {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::{Float64Type, Int64Type, TimestampNanosecondType};
+        use arrow_schema::DataType;
+        if col.is_null(row) {
+            return serde_json::Value::Null;
+        }
+        match col.data_type() {
+            DataType::Timestamp(_, None) => {
+                json!(col.as_primitive::<TimestampNanosecondType>().value(row))
+            }
+            DataType::Int64 => json!(col.as_primitive::<Int64Type>().value(row)),
+            DataType::Float64 => json!(col.as_primitive::<Float64Type>().value(row)),
+            DataType::Utf8 => json!(col.as_string::<i32>().value(row)),
+            DataType::Binary => {
+                serde_json::from_slice(col.as_binary::<i32>().value(row)).expect("JSON")
+            }
+            DataType::Boolean => json!(col.as_boolean().value(row)),
+            other => panic!("unexpected type {other:?}"),
+        }
+    }
+
+    /// The frame as arrow-rs reads it (validating every buffer): (name, nullable, metadata, cells).
+    type Columns = Vec<(
+        String,
+        bool,
+        BTreeMap<String, String>,
+        Vec<serde_json::Value>,
+    )>;
+
+    fn read_with_arrow_rs(bytes: &[u8]) -> (BTreeMap<String, String>, Columns) {
+        let reader =
+            arrow_ipc::reader::FileReader::try_new(std::io::Cursor::new(bytes.to_vec()), None)
+                .expect("arrow-rs reads the file");
+        let schema = reader.schema();
+        let mut columns: Columns = schema
+            .fields()
+            .iter()
+            .map(|f| {
+                let md = f.metadata().clone().into_iter().collect();
+                (f.name().clone(), f.is_nullable(), md, Vec::new())
+            })
+            .collect();
+        let md = schema.metadata().clone().into_iter().collect();
+        for batch in reader {
+            let batch = batch.expect("a valid record batch");
+            for (i, c) in columns.iter_mut().enumerate() {
+                let col = batch.column(i);
+                c.3.extend((0..col.len()).map(|r| cell(col.as_ref(), r)));
+            }
+        }
+        (md, columns)
+    }
+
+    #[test]
+    fn every_kind_of_column_reads_back_with_arrow_rs() {
+        let frame = every_kind();
+        let (md, columns) = read_with_arrow_rs(&to_arrow(&frame).unwrap());
+        assert_eq!(md["name"], "every kind");
+        assert_eq!(md["refId"], "A");
+        let meta: serde_json::Value = serde_json::from_str(&md["meta"]).unwrap();
+        assert_eq!(meta["preferredVisualisationType"], "logs");
+        let by_name = |n: &str| columns.iter().find(|c| c.0 == n).unwrap().clone();
+        assert_eq!(
+            by_name("time").3,
+            vec![json!(1), json!(-2), json!(1_795_596_352_000_000_001i64)]
+        );
+        assert_eq!(by_name("opt time").3, vec![json!(5), json!(null), json!(7)]);
+        assert_eq!(
+            by_name("f64").3,
+            vec![json!(0.5), json!(-1.0), json!(f64::MAX)]
+        );
+        assert_eq!(
+            by_name("opt f64").3,
+            vec![json!(null), json!(2.5), json!(null)]
+        );
+        assert_eq!(
+            by_name("i64").3,
+            vec![json!(i64::MIN), json!(0), json!(i64::MAX)]
+        );
+        assert_eq!(by_name("opt i64").3, vec![json!(1), json!(2), json!(null)]);
+        let body = by_name("body");
+        assert_eq!(
+            body.3,
+            vec![json!("héllo \"wörld\""), json!(""), json!("line\nbreak")]
+        );
+        assert!(!body.1, "a Utf8 column without nulls is not nullable");
+        assert_eq!(body.2["labels"], r#"{"service_name":"api"}"#);
+        assert!(!body.2.contains_key("config"));
+        assert_eq!(
+            by_name("opt utf8").3,
+            vec![json!("a"), json!(null), json!("ç")]
+        );
+        assert!(by_name("opt utf8").1);
+        let str_col = by_name("str");
+        assert_eq!(str_col.3, vec![json!("x"), json!("yy"), json!("")]);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&str_col.2["config"]).unwrap()["unit"],
+            "ms"
+        );
+        assert_eq!(
+            by_name("opt str").3,
+            vec![json!(null), json!("z"), json!(null)]
+        );
+        assert_eq!(
+            by_name("bool").3,
+            vec![json!(true), json!(false), json!(true)]
+        );
+        assert_eq!(
+            by_name("opt bool").3,
+            vec![json!(false), json!(null), json!(true)]
+        );
+        assert_eq!(
+            by_name("json").3,
+            vec![json!({"k": "v"}), json!([1, 2]), json!(null)]
+        );
+        assert_eq!(
+            by_name("opt json").3,
+            vec![json!(null), json!({"a": 1}), json!(null)]
+        );
+        for (name, _, md, _) in &columns {
+            assert_eq!(&md["name"], name, "every field carries its name");
+        }
+    }
+
+    #[test]
+    fn arrow2_reads_the_same_file() {
+        use arrow2::array::Array as _;
+        use arrow2::io::ipc::read::{FileReader, read_file_metadata};
+        let bytes = to_arrow(&every_kind()).unwrap();
+        let mut cursor = std::io::Cursor::new(bytes);
+        let metadata = read_file_metadata(&mut cursor).expect("arrow2 reads the footer");
+        assert_eq!(metadata.schema.fields.len(), 14);
+        assert_eq!(metadata.schema.metadata["name"], "every kind");
+        let chunks: Vec<_> = FileReader::new(cursor, metadata, None, None)
+            .collect::<Result<_, _>>()
+            .expect("arrow2 reads the batch");
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0].len(), 3);
+        let body = chunks[0].arrays()[6]
+            .as_any()
+            .downcast_ref::<arrow2::array::Utf8Array<i32>>()
+            .unwrap();
+        assert_eq!(body.value(0), "héllo \"wörld\"");
+        let opt = chunks[0].arrays()[7]
+            .as_any()
+            .downcast_ref::<arrow2::array::Utf8Array<i32>>()
+            .unwrap();
+        assert_eq!(opt.null_count(), 1);
+        assert!(opt.is_null(1));
+    }
+
+    #[test]
+    fn bodies_are_aligned_and_the_footer_points_at_the_batch() {
+        let bytes = to_arrow(&every_kind()).unwrap();
+        assert_eq!(&bytes[..8], b"ARROW1\0\0");
+        assert_eq!(&bytes[bytes.len() - 6..], b"ARROW1");
+        let footer_len =
+            i32::from_le_bytes(bytes[bytes.len() - 10..bytes.len() - 6].try_into().unwrap());
+        let footer_start = bytes.len() - 10 - footer_len as usize;
+        let footer = arrow_ipc::root_as_footer(&bytes[footer_start..bytes.len() - 10]).unwrap();
+        let block = footer.recordBatches().unwrap().get(0);
+        assert_eq!(block.offset() % 8, 0);
+        assert_eq!(block.metaDataLength() % 8, 0);
+        let start = block.offset() as usize;
+        assert_eq!(&bytes[start..start + 4], &CONTINUATION);
+        let body_start = start + block.metaDataLength() as usize;
+        assert_eq!(body_start % 8, 0);
+        // The end-of-stream marker follows the body.
+        let eos = body_start + block.bodyLength() as usize;
+        assert_eq!(&bytes[eos..eos + 8], &[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn many_rows_and_nulls_past_one_byte_of_bitmap() {
+        let values: Vec<Option<i64>> = (0..1000).map(|i| (i % 3 != 0).then_some(i)).collect();
+        let frame = Frame::new("big", vec![Field::new("n", Values::OptI64(values.clone()))]);
+        let (_, columns) = read_with_arrow_rs(&to_arrow(&frame).unwrap());
+        let expected: Vec<_> = values.iter().map(|v| json!(v)).collect();
+        assert_eq!(columns[0].3, expected);
+    }
 
     #[test]
     fn refuses_ragged_frames() {
@@ -179,5 +768,22 @@ mod tests {
     fn encodes_an_empty_frame() {
         let bytes = to_arrow(&Frame::new("empty", vec![])).unwrap();
         assert_eq!(&bytes[..6], b"ARROW1");
+        let (md, columns) = read_with_arrow_rs(&bytes);
+        assert_eq!(md["name"], "empty");
+        assert!(columns.is_empty());
+    }
+
+    #[test]
+    fn a_frame_with_fields_and_no_rows_reads_back_empty() {
+        let frame = Frame::new(
+            "none",
+            vec![
+                Field::new("t", Values::Time(vec![])),
+                Field::new("s", Values::Utf8(StrColumn::new())),
+            ],
+        );
+        let (_, columns) = read_with_arrow_rs(&to_arrow(&frame).unwrap());
+        assert_eq!(columns.len(), 2);
+        assert!(columns.iter().all(|c| c.3.is_empty()));
     }
 }

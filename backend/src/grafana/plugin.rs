@@ -116,6 +116,12 @@ pub fn metrics_text() -> String {
 fn keep_big_buffers_out_of_the_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
+        // glibc's own setting (MALLOC_MMAP_THRESHOLD_ or GLIBC_TUNABLES) wins: operators can tune it.
+        let tuned = std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some()
+            || std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("mmap_threshold"));
+        if tuned {
+            return;
+        }
         // SAFETY: mallopt only sets an allocator tunable; it is called before the server starts
         // handling requests and has no memory-safety preconditions.
         let ok = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
