@@ -159,11 +159,73 @@ export interface LabelValuesResponse {
   values: string[];
 }
 
+/** How a diagnosis hypothesis says the failure happens (docs/architecture.md, "Diagnosis"). */
+export type Cause =
+  | 'connection_pool_exhausted'
+  | 'timeout'
+  | 'connection_failed'
+  | 'rate_limited'
+  | 'resource_exhausted'
+  | 'auth_failure'
+  | 'not_found'
+  | 'server_error'
+  | 'latency'
+  | 'unknown';
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** What a failing client span talks to. */
+export interface Dependency {
+  name: string;
+  kind: 'database' | 'external' | 'service' | 'queue';
+  /** `postgresql`, `kafka`, ... */
+  system?: string;
+  /** The host it was called at, when that differs from the name. */
+  address?: string;
+}
+
+/** The deepest error span of a hypothesis' traces (the service that failed first). */
+export interface FailingSpan {
+  service: string;
+  name: string;
+  kind?: string;
+  statusMessage?: string;
+  error?: boolean;
+  attributes?: Record<string, string>;
+  durationMsMin?: number;
+  durationMsMax?: number;
+}
+
+/**
+ * One explanation of a diagnosis (`correlate`) answer. Only `title` is sure to be there: older answers and
+ * other producers send less, so every other field is optional and the UI shows what it gets.
+ */
 export interface Hypothesis {
   title: string;
+  /** `H1`, `H2`, ...: what the summary and the evidence refer to. */
+  id?: string;
+  rank?: number;
+  /** Where the failure starts. */
   service?: string;
-  evidence?: string[] | string;
+  /** A `Cause`; unknown words are shown as they come. */
+  cause?: Cause | string;
+  basis?: 'traces' | 'log_chain' | 'log_lines' | string;
+  dependency?: Dependency;
+  /** Share of the lines explained, 0..1. */
   score?: number;
+  confidence?: Confidence | string;
+  start?: string;
+  end?: string;
+  lines?: number;
+  traces?: number;
+  /** Example traces (at most 5), 32 hex. */
+  traceIds?: string[];
+  failingSpan?: FailingSpan;
+  /** The callers the failure reaches, nearest first. */
+  upstreamServices?: string[];
+  /** `["[E3] ...", ...]`. */
+  evidence?: string[] | string;
+  evidenceIds?: string[];
 }
 
 export interface DiagnoseRequest {
@@ -176,6 +238,9 @@ export interface DiagnoseRequest {
 export interface DiagnoseResponse {
   summary: string;
   hypotheses: Hypothesis[];
+  stats?: KeyNumber[];
+  notices?: Array<string | AnswerNotice>;
+  summarySource?: SummarySource;
 }
 
 /** A number worth showing on its own (answer panel), e.g. `{label: "error lines", value: 42}`. */
@@ -194,4 +259,33 @@ export interface AnswerMeta {
   summary?: string;
   hypotheses?: Hypothesis[];
   stats?: KeyNumber[];
+  /** Who wrote `summary`: the LLM (from the evidence) or the template. */
+  summarySource?: SummarySource;
+  /** What the LLM did for this answer; present only when an LLM is configured. */
+  llm?: LlmUse;
+  /** Problems the answer has (traces not fetched, ...): plain sentences or Grafana notices. */
+  notices?: Array<string | AnswerNotice>;
+}
+
+export type SummarySource = 'llm' | 'template';
+
+/** `meta.custom.llm` (docs/architecture.md, "Frames"). */
+export interface LlmUse {
+  configured: boolean;
+  /** The LLM's plan is the one that ran. */
+  translated: boolean;
+  model?: string;
+  /** Why the rules' answer was kept although the LLM was asked. */
+  note?: string;
+  summarySource?: SummarySource;
+  /** Evidence ids the LLM's summary cites. */
+  cited?: string[];
+  /** Why the template summary is shown instead of the LLM's. */
+  summaryNote?: string;
+}
+
+/** Grafana's frame notice shape (`meta.notices`). */
+export interface AnswerNotice {
+  severity: 'info' | 'warning' | 'error' | string;
+  text: string;
 }

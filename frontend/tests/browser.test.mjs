@@ -144,3 +144,30 @@ test('Ask page answers an example question and a follow-up in one thread', async
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('Ask page explains a diagnosis question: ranked causes with their failing span and trace links', async () => {
+  const { page, errors } = await openHarness();
+  const ask = page.getByRole('region', { name: 'Ask page' });
+  await ask.getByRole('button', { name: 'why did order-service fail in the last 3 hours?' }).click({ timeout: 15000 });
+  const turn = ask.getByRole('article', { name: /Answer to: why did order-service fail/ });
+  const causes = turn.getByRole('group', { name: 'Possible causes' });
+  await causes.waitFor({ timeout: 15000 });
+  assert.equal(await causes.getByRole('region').count(), 2);
+  const first = causes.getByRole('region', { name: /^Cause 1: Timeouts calling the external service acmepay/ });
+  assert.match(await first.getByLabel('failing span').textContent(), /^payment-service POST \/v2\/charges: context/);
+  assert.equal(await first.getByLabel('confidence: high').count(), 1);
+  const link = first.getByRole('link', { name: 'Open trace e5ae288f5942339503d301cf19a12723 in Explore' });
+  const pane = Object.values(
+    JSON.parse(new URL(await link.getAttribute('href'), baseUrl).searchParams.get('panes'))
+  )[0];
+  assert.deepEqual(
+    pane.queries.map((q) => [q.queryType, q.expr]),
+    [['trace', 'e5ae288f5942339503d301cf19a12723']]
+  );
+
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(500); // let the logs panel finish drawing
+  await page.screenshot({ path: join(OUTPUT, 'ask-diagnosis.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -7,8 +7,12 @@ import { AnswerPanel } from './AnswerPanel';
 import { AnswerPanelOptions, DEFAULT_OPTIONS } from './options';
 
 function renderPanel(data: Partial<PanelData>, options: Partial<AnswerPanelOptions> = {}) {
+  return render(panel(data, options));
+}
+
+function panel(data: Partial<PanelData>, options: Partial<AnswerPanelOptions> = {}) {
   const panelData: PanelData = { state: LoadingState.Done, series: [], timeRange: getDefaultTimeRange(), ...data };
-  return render(
+  return (
     <AnswerPanel
       id={1}
       data={panelData}
@@ -58,6 +62,49 @@ describe('AnswerPanel', () => {
     expect(screen.getByText('The payment provider timed out.')).toBeInTheDocument();
     expect(screen.getByText('timeouts')).toBeInTheDocument();
     expect(screen.getByText('45')).toBeInTheDocument();
+  });
+
+  it('marks a summary the LLM wrote, and says why a template summary is shown', () => {
+    const answer = (custom: Record<string, unknown>) =>
+      toDataFrame({
+        fields: [{ name: 'Value', values: [1] }],
+        meta: {
+          custom: {
+            question: 'why is payment-service failing?',
+            plan: { kind: 'correlate', query: '{service_name="payment-service"}', end: '2026-11-25T08:38:56Z' },
+            understood: [],
+            timeSource: 'default',
+            ...custom,
+          },
+        },
+      });
+    const { rerender } = renderPanel({
+      series: [
+        answer({
+          summary: 'acmepay timed out [E4].',
+          summarySource: 'llm',
+          llm: { configured: true, translated: false, model: 'gpt-4o-mini', summarySource: 'llm' },
+        }),
+      ],
+    });
+    expect(screen.getByLabelText('Summary written by gpt-4o-mini')).toHaveTextContent('written by gpt-4o-mini');
+    expect(screen.queryByRole('note')).not.toBeInTheDocument();
+
+    const note = 'The LLM summary is not available (timed out after 30 s); this is the template summary.';
+    const series = [
+      answer({
+        summary: 'Template summary [E1].',
+        summarySource: 'template',
+        llm: { configured: true, translated: false, summaryNote: note },
+      }),
+    ];
+    rerender(panel({ series }));
+    expect(screen.getByText('Template summary [E1].')).toBeInTheDocument();
+    expect(screen.queryByLabelText(/written by/)).not.toBeInTheDocument();
+    expect(screen.getByRole('note')).toHaveTextContent(note);
+
+    rerender(panel({ series }, { showSummary: false }));
+    expect(screen.queryByRole('note')).not.toBeInTheDocument();
   });
 
   it('links to Explore with the panel query and time range', () => {

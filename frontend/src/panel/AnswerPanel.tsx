@@ -3,6 +3,7 @@ import { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { LinkButton, Stack, useStyles2 } from '@grafana/ui';
 
 import { CodeView } from '../components/CodeView';
+import { SummaryOrigin } from '../components/SummaryOrigin';
 import { answerMetaOf, executedQueryOf } from '../components/answerMeta';
 import { exploreUrl } from '../components/explore';
 import { languageOf } from '../components/highlight';
@@ -40,6 +41,7 @@ export function AnswerPanel({ data, options, width, height }: Props) {
             : (meta?.summary ?? 'No summary for this query.')}
         </p>
       )}
+      {options.showSummary && <SummaryOrigin meta={meta} />}
       {options.showNumbers && numbers.length > 0 && (
         <Stack direction="row" gap={3} wrap="wrap">
           <div className={styles.numbers} data-testid={testIds.panel.numbers}>

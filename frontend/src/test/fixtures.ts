@@ -8,11 +8,13 @@ import { FetchResponse, toDataQueryResponse } from '@grafana/runtime';
 import examples from '../../tests/fixtures/examples.json';
 import queries from '../../tests/fixtures/queries.json';
 import clarifyAnswer from '../../tests/fixtures/query-clarify.json';
+import correlateAnswer from '../../tests/fixtures/query-correlate.json';
 import logsAnswer from '../../tests/fixtures/query-logs.json';
 import metricsAnswer from '../../tests/fixtures/query-metrics.json';
 import tracesAnswer from '../../tests/fixtures/query-traces.json';
+import recordedDiagnosis from '../../tests/fixtures/recorded-diagnosis.json';
 import translations from '../../tests/fixtures/translate.json';
-import { TranslateResponse } from '../types';
+import { Hypothesis, TranslateResponse } from '../types';
 
 export { examples };
 
@@ -21,6 +23,7 @@ export const QUESTIONS = {
   metrics: 'number of payment-service errors per 5 minutes over the last 3 hours',
   traces: 'traces from product-service slower than 1 second in the last hour',
   clarify: 'show logs from the inventory service',
+  diagnosis: 'why did order-service fail in the last 3 hours?',
 };
 
 const ANSWERS: Record<string, unknown> = {
@@ -28,6 +31,7 @@ const ANSWERS: Record<string, unknown> = {
   'query-metrics.json': metricsAnswer,
   'query-traces.json': tracesAnswer,
   'query-clarify.json': clarifyAnswer,
+  'query-correlate.json': correlateAnswer,
 };
 
 export function translateFixture(question: string): TranslateResponse {
@@ -50,4 +54,9 @@ export function queryAnswerFixture(question: string): unknown {
 /** The frames Grafana would hand a panel for a question. */
 export function framesFixture(question: string): DataFrame[] {
   return toDataQueryResponse({ data: queryAnswerFixture(question) } as FetchResponse).data as DataFrame[];
+}
+
+/** The hypotheses the real backend found for QUESTIONS.diagnosis (tests/fixtures/record_diagnosis.py). */
+export function recordedHypotheses(): Hypothesis[] {
+  return JSON.parse(JSON.stringify(recordedDiagnosis.hypotheses)) as Hypothesis[];
 }

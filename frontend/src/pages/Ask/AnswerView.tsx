@@ -5,8 +5,11 @@ import { Alert, Button, LinkButton, LoadingPlaceholder, Stack, Text, useStyles2 
 import { CodeView } from '../../components/CodeView';
 import { ClarifyNotice } from '../../components/ClarifyNotice';
 import { Hypotheses } from '../../components/Hypotheses';
+import { Notices } from '../../components/Notices';
 import { PlanChips } from '../../components/PlanChips';
+import { SummaryOrigin } from '../../components/SummaryOrigin';
 import { executedQueryOf } from '../../components/answerMeta';
+import { answerNotices } from '../../components/diagnosis';
 import { exploreUrl } from '../../components/explore';
 import { followUpQuestions } from '../../components/followUps';
 import { languageLabel } from '../../components/format';
@@ -34,6 +37,7 @@ export function AnswerView({ turn, datasourceUid, onAsk, isLatest }: Props) {
   const numbers = keyNumbers(turn.frames, meta);
   const followUps = isLatest ? followUpQuestions(meta) : [];
   const range = planTimeRange(meta?.plan, turn.range);
+  const notices = answerNotices(turn.frames, meta);
 
   return (
     <article className={styles.turn} data-testid={testIds.ask.turn} aria-label={`Answer to: ${turn.question}`}>
@@ -55,11 +59,16 @@ export function AnswerView({ turn, datasourceUid, onAsk, isLatest }: Props) {
           onPick={(s) => onAsk(applySuggestion(turn.question, s, meta.plan.reason))}
         />
       )}
+      {turn.status === 'done' && meta?.plan.kind === 'clarify' && <SummaryOrigin meta={meta} />}
       {turn.status === 'done' && meta?.plan.kind !== 'clarify' && (
         <Stack direction="column" gap={2}>
           <div data-testid={testIds.ask.summary}>
-            <Text element="p">{meta?.summary ?? summaryFromNumbers(numbers)}</Text>
+            <Stack direction="column" gap={0.5}>
+              <Text element="p">{meta?.summary ?? summaryFromNumbers(numbers)}</Text>
+              <SummaryOrigin meta={meta} />
+            </Stack>
           </div>
+          <Notices notices={notices} />
           {numbers.length > 0 && (
             <Stack direction="row" gap={3} wrap="wrap">
               {numbers.map((n) => (
@@ -70,6 +79,7 @@ export function AnswerView({ turn, datasourceUid, onAsk, isLatest }: Props) {
               ))}
             </Stack>
           )}
+          {meta?.hypotheses && <Hypotheses hypotheses={meta.hypotheses} datasourceUid={datasourceUid} range={range} />}
           {query && (
             <Stack direction="column" gap={1}>
               <Stack direction="row" justifyContent="space-between" alignItems="center">
@@ -95,7 +105,6 @@ export function AnswerView({ turn, datasourceUid, onAsk, isLatest }: Props) {
               {meta && <PlanChips plan={meta.plan} understood={meta.understood} timeSource={meta.timeSource} />}
             </Stack>
           )}
-          {meta?.hypotheses && <Hypotheses hypotheses={meta.hypotheses} />}
           <ResultPanels frames={turn.frames} range={range} />
           {followUps.length > 0 && (
             <div role="group" aria-label="Follow-up questions">

@@ -5,7 +5,7 @@ import userEvent from '@testing-library/user-event';
 
 import { clearHistory } from '../../components/history';
 import { FetchFailure, mockBackend } from '../../test/backend';
-import { createDatasource, createInstanceSettings, mockTemplateSrv } from '../../test/datasource';
+import { createDatasource, createInstanceSettings, mockTemplateSrv, TEST_UID } from '../../test/datasource';
 import { examples, queryAnswerFixture, QUESTIONS } from '../../test/fixtures';
 import { QuerentQuery } from '../../types';
 import { AskPage } from './AskPage';
@@ -97,6 +97,89 @@ describe('AskPage', () => {
     await user.click(await screen.findByRole('button', { name: 'Did you mean order-service?' }));
     await waitFor(() => expect(sent()).toHaveLength(2));
     expect(sent()[1].question).toBe('show logs from the order-service');
+  });
+
+  it('answers a diagnosis question with its causes, each with links to its example traces', async () => {
+    const { user } = setup();
+    await user.type(await screen.findByRole('textbox', { name: /ask about/i }), `${QUESTIONS.diagnosis}{Enter}`);
+    const turn = await screen.findByRole('article', { name: `Answer to: ${QUESTIONS.diagnosis}` });
+    expect(await within(turn).findByText(/^68 log lines of/)).toBeInTheDocument();
+    expect(within(turn).getByText('traces fetched')).toBeInTheDocument();
+
+    const causes = within(turn).getByRole('group', { name: 'Possible causes' });
+    expect(within(causes).getAllByRole('region')).toHaveLength(2);
+    const first = within(causes).getByRole('region', {
+      name: /^Cause 1: Timeouts calling the external service acmepay/,
+    });
+    expect(within(first).getByLabelText('failing span')).toHaveTextContent('payment-service POST /v2/charges');
+    expect(within(first).getByLabelText('affects')).toHaveTextContent('order-service, api-gateway');
+    const link = within(first).getByRole('link', { name: 'Open trace e5ae288f5942339503d301cf19a12723 in Explore' });
+    const url = new URL(link.getAttribute('href')!, 'http://grafana');
+    const pane = Object.values(JSON.parse(url.searchParams.get('panes')!))[0] as {
+      datasource: string;
+      queries: QuerentQuery[];
+      range: { from: string; to: string };
+    };
+    expect(pane.datasource).toBe(TEST_UID);
+    expect(pane.queries[0]).toMatchObject({ queryType: 'trace', expr: 'e5ae288f5942339503d301cf19a12723' });
+    // the range of the answer (the question's last 3 hours), not the page's default hour
+    expect(pane.range).toEqual({
+      from: String(Date.parse('2026-11-25T05:38:56Z')),
+      to: String(Date.parse('2026-11-25T08:38:56Z')),
+    });
+    expect(within(turn).getByRole('figure', { name: 'logs panel' })).toBeInTheDocument();
+    expect(within(turn).queryByRole('group', { name: 'Notices' })).not.toBeInTheDocument();
+    expect(within(turn).queryByLabelText(/written by/)).not.toBeInTheDocument();
+  });
+
+  it('marks a summary the LLM wrote, shows its notes and the notices of the answer', async () => {
+    const traced = '20 traces could not be fetched from Tempo (Tempo answered 503); the log lines still answer.';
+    const withLlm = (question: string) => {
+      const answer = JSON.parse(JSON.stringify(queryAnswerFixture(question)));
+      const meta = answer.results.A.frames[0].schema.meta;
+      Object.assign(meta.custom, {
+        summarySource: 'template',
+        llm: {
+          configured: true,
+          translated: true,
+          model: 'qwen2.5-coder-0.5b',
+          summarySource: 'template',
+          summaryNote: 'The LLM summary is not shown (it named billing-service); this is the template summary.',
+        },
+        notices: [traced],
+      });
+      meta.notices = [
+        { severity: 'warning', text: traced },
+        { severity: 'info', text: 'The range was narrowed to 24 hours.' },
+      ];
+      if (question === QUESTIONS.logs) {
+        Object.assign(meta.custom, { summarySource: 'llm', summary: 'Order-service fails at checkout [E2].' });
+        meta.custom.llm = { configured: true, translated: false, model: 'qwen2.5-coder-0.5b', summarySource: 'llm' };
+        delete meta.custom.notices;
+        delete meta.notices;
+      }
+      return answer;
+    };
+    const { user } = setup(withLlm);
+    await user.type(await screen.findByRole('textbox', { name: /ask about/i }), `${QUESTIONS.diagnosis}{Enter}`);
+    const turn = await screen.findByRole('article', { name: `Answer to: ${QUESTIONS.diagnosis}` });
+    const summary = await within(turn).findByTestId('querent-ask-summary');
+    expect(within(summary).queryByLabelText(/^Summary written by/)).not.toBeInTheDocument();
+    expect(within(summary).getByLabelText('Query written by qwen2.5-coder-0.5b')).toBeInTheDocument();
+    expect(within(summary).getByRole('note')).toHaveTextContent(/named billing-service/);
+    const notices = within(turn).getByRole('group', { name: 'Notices' });
+    expect(within(notices).getAllByRole('alert')).toHaveLength(1);
+    expect(within(notices).getByRole('alert')).toHaveTextContent(traced);
+    expect(within(notices).getByText('The range was narrowed to 24 hours.')).toBeInTheDocument();
+
+    await user.type(screen.getByRole('textbox', { name: /ask a follow-up/i }), `${QUESTIONS.logs}{Enter}`);
+    const second = await screen.findByRole('article', { name: `Answer to: ${QUESTIONS.logs}` });
+    expect(await within(second).findByText('Order-service fails at checkout [E2].')).toBeInTheDocument();
+    expect(within(second).getByLabelText('Summary written by qwen2.5-coder-0.5b')).toHaveTextContent(
+      'written by qwen2.5-coder-0.5b'
+    );
+    expect(within(second).queryByRole('note')).not.toBeInTheDocument();
+    expect(within(second).queryByRole('group', { name: 'Notices' })).not.toBeInTheDocument();
   });
 
   it('shows the error of a failed query and keeps the page usable', async () => {
