@@ -587,8 +587,11 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
         }
         let t = r.tokens[i].clone();
         // by name: `error.type timeout`, `span.db.system = "postgresql"`, `peer.service is acmepay`
+        // (`by db.sql.table` groups: the grouping pass reads it)
+        let grouping = i > 0 && r.is(i - 1, &["by", "per"]);
         if t.kind == TokenKind::Word
             && t.lower.contains('.')
+            && !grouping
             && let Some(attr) = index.attribute_names.get(&t.lower).cloned()
         {
             let mut j = i + 1;
@@ -603,10 +606,14 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
                     _ => break,
                 }
             }
-            if let Some(v) = r
-                .tok(j)
-                .filter(|v| r.free(j) && matches!(v.kind, TokenKind::Word | TokenKind::Quoted))
-            {
+            // without a written comparison, an ordinary word ("over the last hour") is no value
+            let written = j > i + 1;
+            if let Some(v) = r.tok(j).filter(|v| {
+                r.free(j)
+                    && matches!(v.kind, TokenKind::Word | TokenKind::Quoted)
+                    && (written || v.kind == TokenKind::Quoted || !lx::is_vocabulary(&v.lower))
+                    && (written || !v.is_any(&["over", "in", "for", "from", "during", "since"]))
+            }) {
                 let value = match v.number() {
                     Some(num) => FieldValue::Number(num),
                     None => FieldValue::Text(v.text.clone()),
