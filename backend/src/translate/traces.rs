@@ -104,6 +104,13 @@ fn conditions(r: &Reading, schema: &Schema, search: bool) -> Vec<Cond> {
         ))
     };
     conds.extend(services(&r.services, false));
+    for root in &r.root_services {
+        conds.push(Cond::cmp(
+            Attribute::Intrinsic(Intrinsic::RootServiceName),
+            Op::Eq,
+            Static::String(root.clone()),
+        ));
+    }
     conds.extend(services(&r.excluded_services, true));
     for (label, value, negated) in &r.labels {
         if let Some(attr) = resource_attr_for_label(schema, label, value) {

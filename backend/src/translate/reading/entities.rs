@@ -207,6 +207,68 @@ pub(super) fn is_service_word(t: &Token) -> bool {
     ) || ko(t, &["서비스"])
 }
 
+/// The service a trace starts at: "root service is api-gateway", "root service api-gateway", "rooted at
+/// api-gateway", "api-gateway as (the) root", `루트 서비스가 api-gateway인`.
+pub(super) fn read_root_services(r: &mut Reading, schema: &Schema) {
+    let services = &schema.index().services;
+    let service_at = |r: &Reading, k: usize| -> Option<String> {
+        let t = r.tok(k).filter(|_| r.free(k))?;
+        match services.resolve(&t.text) {
+            Some((s, MatchQuality::Exact | MatchQuality::Normalised)) => Some(s.to_string()),
+            _ => None,
+        }
+    };
+    let is_root = |t: &Token| t.is_any(&["root", "rooted", "root-service"]) || ko(t, &["루트"]);
+    let is_link = |t: &Token| {
+        t.is_any(&[
+            "is", "was", "=", "==", ":", "of", "at", "in", "being", "equals",
+        ]) || (t.kind == TokenKind::Hangul && ["가", "이", "는", "은"].contains(&t.text.as_str()))
+    };
+    for i in 0..r.tokens.len() {
+        if !r.free(i) || !r.tok(i).is_some_and(is_root) {
+            continue;
+        }
+        // forwards: root [service|서비스가] [is|=|at] NAME [인]
+        let mut k = i + 1;
+        if r.tok(k)
+            .is_some_and(|t| is_service_word(t) || t.text.starts_with("서비스"))
+        {
+            k += 1;
+        }
+        while r.tok(k).is_some_and(is_link) {
+            k += 1;
+        }
+        let mut found = service_at(r, k).map(|s| (s, i, k + 1));
+        // backwards: NAME as (the) root [service]
+        if found.is_none() {
+            let mut b = i;
+            while b > 0 && r.is(b - 1, &["the", "a", "its"]) {
+                b -= 1;
+            }
+            if b > 1 && r.is(b - 1, &["as"]) {
+                let end = if r.tok(i + 1).is_some_and(is_service_word) {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                found = service_at(r, b - 2).map(|s| (s, b - 2, end));
+            }
+        }
+        let Some((service, from, mut to)) = found else {
+            continue;
+        };
+        // `api-gateway인`: the particle after the name
+        if r.tok(to)
+            .is_some_and(|t| t.kind == TokenKind::Hangul && t.text.starts_with('인'))
+        {
+            to += 1;
+        }
+        r.claim(from..to);
+        r.note("service", from, to, format!("root service {service}"));
+        push_unique(&mut r.root_services, service);
+    }
+}
+
 /// Services, in two rounds: exact and spacing variants first (`order-service`, `order service`,
 /// `api gateway`); then, after phrases took their words, partial names and typos (`payment`, `ordr-service`).
 pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
@@ -446,6 +508,13 @@ pub(super) fn read_levels(r: &mut Reading) {
             continue;
         }
         let mut t = r.tokens[i].clone();
+        // "non-error", "non_error": every level but this one
+        let non = ["non-", "non_"]
+            .iter()
+            .find_map(|p| t.lower.strip_prefix(p).map(str::to_string));
+        if let Some(rest) = &non {
+            t.lower = rest.clone();
+        }
         // "error-level", "info-only", "warn-logs"
         if let Some((base, rest)) = t.lower.split_once('-')
             && [
@@ -478,13 +547,38 @@ pub(super) fn read_levels(r: &mut Reading) {
         if t.kind != TokenKind::Hangul {
             r.claim([i]);
         }
-        let negated = (i > 0
-            && (r.tokens[i - 1].is_any(&["non", "not", "excluding", "except", "without", "no"])))
-            || t.lower.starts_with("non-");
-        if negated {
-            r.claim([i - 1]);
+        let before = i > 0
+            && r.tokens[i - 1].is_any(&["non", "not", "excluding", "except", "without", "no"]);
+        // `에러 아닌`, `에러가 아닌`, `에러 제외한`, `경고 빼고`: the negation follows (a particle between)
+        let after = (t.kind == TokenKind::Hangul)
+            .then(|| {
+                let mut k = i + 1;
+                while r.tok(k).is_some_and(|x| {
+                    x.kind == TokenKind::Hangul
+                        && ["가", "이", "는", "은", "를", "을"].contains(&x.text.as_str())
+                }) {
+                    k += 1;
+                }
+                r.tok(k)
+                    .filter(|x| {
+                        x.kind == TokenKind::Hangul
+                            && ["아닌", "아니", "제외", "빼고", "말고"]
+                                .iter()
+                                .any(|w| x.text.starts_with(w))
+                    })
+                    .map(|_| k)
+            })
+            .flatten();
+        if before || non.is_some() || after.is_some() {
+            let from = if before { i - 1 } else { i };
+            let to = after.map_or(i + 1, |k| k + 1);
+            r.claim(from..to);
+            if t.kind == TokenKind::Hangul {
+                // the level word itself may carry a log noun (`에러로그`): cues still see it
+                r.claimed[i] = false;
+            }
             push_unique(&mut r.negated_levels, level);
-            r.note("level", i - 1, i + 1, format!("level is not {level}"));
+            r.note("level", from, to, format!("level is not {level}"));
         } else {
             push_unique(&mut r.levels, level);
             r.note("level", i, i + 1, format!("level {level}"));
