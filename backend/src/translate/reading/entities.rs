@@ -75,7 +75,7 @@ pub(super) fn read_quoted(r: &mut Reading, schema: &Schema) {
             continue;
         }
         let text = t.text.clone();
-        if quoted_field_value(r, schema, i) {
+        if quoted_field_value(r, schema, i) || bound_value(r, i, schema) {
             continue;
         }
         if let Some((s, MatchQuality::Exact | MatchQuality::Normalised)) = services.resolve(&text) {
@@ -207,6 +207,113 @@ pub(super) fn is_service_word(t: &Token) -> bool {
     ) || ko(t, &["서비스"])
 }
 
+/// Words that tie a value to the name before it ("upstream is user-service", `peer.service = x`).
+const VALUE_LINKS: &[&str] = &["is", "was", "=", "==", ":", "equals", "equal", "!=", "not"];
+
+/// A Tempo attribute written in words that end at token `end` (exclusive): `peer.service`, `peer service`,
+/// `payment provider`, `db sql table`. Returns the attribute (as TraceQL writes it) and the first token.
+/// Single generic words (`name`, `id`, `type`) are no attribute on their own; the service name is read as
+/// a service.
+pub(super) fn attribute_words_before(
+    r: &Reading,
+    end: usize,
+    schema: &Schema,
+) -> Option<(String, usize)> {
+    (1..=3).rev().find_map(|n| {
+        let start = end.checked_sub(n)?;
+        attribute_words(r, start, n, schema).map(|a| (a, start))
+    })
+}
+
+/// The attribute that the `n` words from `start` name: the whole name (`peer.service`), or its last
+/// components (`payment provider` → `span.app.payment.provider`, `table` → `span.db.sql.table`) when only
+/// one attribute ends so.
+pub(super) fn attribute_words(
+    r: &Reading,
+    start: usize,
+    n: usize,
+    schema: &Schema,
+) -> Option<String> {
+    const GENERIC: &[&str] = &[
+        "name",
+        "id",
+        "type",
+        "version",
+        "full",
+        "path",
+        "query",
+        "scheme",
+        "original",
+        "port",
+        "method",
+        "route",
+        "status_code",
+        "language",
+        "message",
+        "amount",
+        "statement",
+    ];
+    let words: Vec<&Token> = (start..start + n).filter_map(|k| r.tok(k)).collect();
+    if words.len() != n
+        || words
+            .iter()
+            .any(|w| !matches!(w.kind, TokenKind::Word | TokenKind::Quoted) || w.is_number())
+    {
+        return None;
+    }
+    let joined = words
+        .iter()
+        .map(|w| w.lower.as_str())
+        .collect::<Vec<_>>()
+        .join(".");
+    let index = schema.index();
+    let attr = if let Some(a) = index.attribute_names.get(&joined) {
+        // a dotted name as written, or several words that spell one exactly
+        (n > 1 || joined.contains('.')).then(|| a.clone())?
+    } else {
+        if n == 1 && (GENERIC.contains(&joined.as_str()) || lx::is_vocabulary(&joined)) {
+            return None;
+        }
+        let suffix = format!(".{joined}");
+        let mut hits = index
+            .attribute_names
+            .values()
+            .filter(|a| a.to_lowercase().ends_with(&suffix) && a.contains('.'))
+            .collect::<Vec<_>>();
+        hits.sort();
+        hits.dedup();
+        match hits.as_slice() {
+            [one] => (*one).clone(),
+            _ => return None,
+        }
+    };
+    (!attr.ends_with("service.name")).then_some(attr)
+}
+
+/// Whether token `i` is the value of a field or attribute named right before it ("upstream is
+/// user-service", "peer.service = payment-service"): then it is that value, even when it names a service.
+pub(super) fn bound_value(r: &Reading, i: usize, schema: &Schema) -> bool {
+    let mut j = i;
+    while j > 0 && r.is(j - 1, VALUE_LINKS) {
+        j -= 1;
+    }
+    if j == i || j == 0 {
+        return false;
+    }
+    let service_label = schema
+        .loki
+        .service_label
+        .as_deref()
+        .unwrap_or("service_name");
+    let named_field = r.tok(j - 1).is_some_and(|name| {
+        name.lower != service_label
+            && schema
+                .fields_of(None)
+                .any(|(_, f)| f.name.eq_ignore_ascii_case(&name.text))
+    });
+    named_field || attribute_words_before(r, j, schema).is_some()
+}
+
 /// The service a trace starts at: "root service is api-gateway", "root service api-gateway", "rooted at
 /// api-gateway", "api-gateway as (the) root", `루트 서비스가 api-gateway인`.
 pub(super) fn read_root_services(r: &mut Reading, schema: &Schema) {
@@ -282,7 +389,7 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
         }
         let t = r.tokens[i].clone();
         let word_like = matches!(t.kind, TokenKind::Word | TokenKind::Hangul);
-        if !word_like {
+        if !word_like || bound_value(r, i, schema) {
             i += 1;
             continue;
         }
@@ -729,11 +836,30 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
                 continue;
             }
         }
+        // in words, with a value the attribute has: "payment provider acmepay", "db system is postgresql",
+        // "the products table", "server address = x" (with a written link any value)
+        if let Some(found) = worded_attribute(r, i, schema) {
+            let (attr, value, from, to) = found;
+            r.claim(from..to);
+            r.note("attribute", from, to, format!("{attr} = \"{value}\""));
+            r.attrs.push(AttrCond {
+                attr,
+                op: CmpOp::Eq,
+                value: FieldValue::Text(value.clone()),
+                typed: Some(value),
+            });
+            i = to;
+            continue;
+        }
         // by value: exact, or the one value of the best attribute that a longer name starts with
         // ("postgres" → db.system "postgresql"); service names and Loki label values are read as those.
         let word_like = matches!(t.kind, TokenKind::Word | TokenKind::Quoted);
-        let other_thing =
-            index.services.resolve(&t.text).is_some() || index.label_values.contains_key(&t.lower);
+        // (an exact value of an attribute, `postgres-order`, is not a loose match of a service it is no
+        // part of, `order-service`)
+        let exact_value = index.attribute_values.contains_key(&t.lower);
+        let other_thing = index.services.resolve(&t.text).is_some_and(|(s, q)| {
+            q <= MatchQuality::Normalised || !exact_value || s.to_lowercase().contains(&t.lower)
+        }) || index.label_values.contains_key(&t.lower);
         // a word in the middle of an unquoted phrase ("Gateway Timeout") belongs to the phrase
         let plain_neighbour = |j: Option<usize>| {
             j.and_then(|j| r.tok(j)).is_some_and(|x| {
@@ -746,7 +872,10 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
                     )
             })
         };
-        let in_phrase = plain_neighbour(i.checked_sub(1)) || plain_neighbour(Some(i + 1));
+        // (a name like `postgres-order` that is exactly an attribute's value is an identifier, no phrase word)
+        let identifier = exact_value && t.lower.contains(['-', '.', '_']);
+        let in_phrase =
+            !identifier && (plain_neighbour(i.checked_sub(1)) || plain_neighbour(Some(i + 1)));
         if word_like
             && t.lower.len() >= 3
             && !lx::is_vocabulary(&t.lower)
@@ -796,6 +925,53 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
         }
         i += 1;
     }
+}
+
+/// An attribute named in words at token `i` and its value: (attribute, value, first token, end token).
+fn worded_attribute(
+    r: &Reading,
+    i: usize,
+    schema: &Schema,
+) -> Option<(String, String, usize, usize)> {
+    let (attr, n) = (1..=3)
+        .rev()
+        .filter(|&n| (i..i + n).all(|k| r.free(k)))
+        .find_map(|n| attribute_words(r, i, n, schema).map(|a| (a, n)))?;
+    let known = |k: usize| -> Option<String> {
+        let v = r.tok(k).filter(|_| r.free(k))?;
+        schema
+            .tempo
+            .values
+            .get(&attr)?
+            .iter()
+            .find(|x| x.eq_ignore_ascii_case(&v.text))
+            .cloned()
+    };
+    // after: NAME [is|=] VALUE
+    let mut k = i + n;
+    while r.is(k, &["is", "was", "=", "==", ":", "equals", "of"]) {
+        k += 1;
+    }
+    let written = k > i + n;
+    if let Some(v) = known(k) {
+        return Some((attr, v, i, k + 1));
+    }
+    if written
+        && let Some(v) = r.tok(k).filter(|v| {
+            r.free(k)
+                && (v.kind == TokenKind::Quoted
+                    || (v.kind == TokenKind::Word && !lx::is_vocabulary(&v.lower)))
+        })
+    {
+        return Some((attr, v.text.clone(), i, k + 1));
+    }
+    // before: "the products table"
+    if i > 0
+        && let Some(v) = known(i - 1)
+    {
+        return Some((attr, v, i - 1, i + n));
+    }
+    None
 }
 
 /// Which attribute a value most likely names, best first: the peer called, the database, the operation,
