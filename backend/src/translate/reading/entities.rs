@@ -294,11 +294,23 @@ pub(super) fn attribute_words(
 /// user-service", "peer.service = payment-service"): then it is that value, even when it names a service.
 pub(super) fn bound_value(r: &Reading, i: usize, schema: &Schema) -> bool {
     let mut j = i;
-    while j > 0 && r.is(j - 1, VALUE_LINKS) {
+    while j > 0
+        && (r.is(j - 1, VALUE_LINKS)
+            || r.tok(j - 1).is_some_and(|t| {
+                // `upstream이 product-service인`
+                t.kind == TokenKind::Hangul && ["가", "이", "은", "는"].contains(&t.text.as_str())
+            }))
+    {
         j -= 1;
     }
-    if j == i || j == 0 {
+    if j == 0 {
         return false;
+    }
+    if j == i {
+        // no link word: only an attribute written out right before ("with peer service payment-service")
+        return attribute_words_before(r, j, schema).is_some_and(|(_, start)| {
+            start + 1 < j || r.tok(start).is_some_and(|t| t.lower.contains('.'))
+        });
     }
     let service_label = schema
         .loki
