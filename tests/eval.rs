@@ -73,6 +73,22 @@ fn third_examiner_set_scores_100_percent_structurally() {
     assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
 }
 
+/// 150 cases by a fourth blind examiner (first score 90.7 %: groupings by fields and attributes, values
+/// bound to a named field, root services, negated levels; two golds given `| __error__=""` after `unwrap`).
+#[test]
+fn fourth_examiner_set_scores_100_percent_structurally() {
+    let report = eval_json(&format!("{}/tests/eval/examiner-4.jsonl", root()));
+    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+}
+
+/// Our own rephrasings (English and Korean) of the fourth examiner's failure kinds, written after the fix
+/// to check that it generalises.
+#[test]
+fn generalisation_set_scores_100_percent_structurally() {
+    let report = eval_json(&format!("{}/tests/eval/generalisation.jsonl", root()));
+    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+}
+
 #[test]
 fn text_report_lists_failures_and_min_accuracy_gates() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -38,6 +38,7 @@ pub fn kind(r: &Reading) -> PlanKind {
                 && (r.threshold.is_some() || !r.http.is_empty() || c.latency))
                 || !r.span_names.is_empty()
                 || !r.routes.is_empty()
+                || !r.root_services.is_empty()
                 || (r.threshold.is_some() && r.fields.is_empty())
                 || (r.quantile.is_some() && r.value_fields.is_empty())
                 || c.server_spans

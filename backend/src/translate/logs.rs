@@ -476,10 +476,24 @@ pub fn metric_plan(r: &Reading, schema: &Schema, range: Range) -> Plan {
                 _ => RangeFunc::SumOverTime,
             };
             let unwrap = label(&field).map(Unwrap::lenient);
+            // Without a grouping, an unwrapped aggregation keeps every parsed label and so gives one
+            // series per distinct line; one series per service is what "p95 of rt" means.
+            let mut grouping = grouping.clone();
+            if grouping.is_empty()
+                && func != RangeFunc::SumOverTime
+                && let Some(l) = schema
+                    .loki
+                    .service_label
+                    .as_deref()
+                    .or(Some("service_name"))
+                    .and_then(label)
+            {
+                grouping.push(l);
+            }
             let grouping = if grouping.is_empty() {
                 None
             } else {
-                Some(Grouping::By(grouping.clone()))
+                Some(Grouping::By(grouping))
             };
             let expr = MetricExpr::Range {
                 func,

@@ -104,6 +104,13 @@ fn conditions(r: &Reading, schema: &Schema, search: bool) -> Vec<Cond> {
         ))
     };
     conds.extend(services(&r.services, false));
+    for root in &r.root_services {
+        conds.push(Cond::cmp(
+            Attribute::Intrinsic(Intrinsic::RootServiceName),
+            Op::Eq,
+            Static::String(root.clone()),
+        ));
+    }
     conds.extend(services(&r.excluded_services, true));
     for (label, value, negated) in &r.labels {
         if let Some(attr) = resource_attr_for_label(schema, label, value) {
@@ -205,16 +212,10 @@ fn conditions(r: &Reading, schema: &Schema, search: bool) -> Vec<Cond> {
         None => {}
     }
     for a in &r.attrs {
-        let attr = if let Some(rest) = a.attr.strip_prefix("resource.") {
-            Attribute::resource(rest)
-        } else if let Some(rest) = a.attr.strip_prefix("span.") {
-            Attribute::span(rest)
-        } else {
-            Attribute::Scoped {
-                scope: Scope::Unscoped,
-                name: a.attr.clone(),
-            }
-        };
+        let attr = scoped_attr(&a.attr).unwrap_or_else(|| Attribute::Scoped {
+            scope: Scope::Unscoped,
+            name: a.attr.clone(),
+        });
         let value = match &a.value {
             FieldValue::Number(n) if n.fract() == 0.0 => Static::Int(*n as i64),
             FieldValue::Number(n) => Static::Float(*n),
@@ -224,6 +225,15 @@ fn conditions(r: &Reading, schema: &Schema, search: bool) -> Vec<Cond> {
         conds.push(Cond::cmp(attr, op(a.op), value));
     }
     conds
+}
+
+/// An attribute written with its scope (`span.http.route`, `resource.k8s.pod.name`).
+fn scoped_attr(name: &str) -> Option<Attribute> {
+    if let Some(rest) = name.strip_prefix("resource.") {
+        Some(Attribute::resource(rest))
+    } else {
+        name.strip_prefix("span.").map(Attribute::span)
+    }
 }
 
 fn plan(kind: PlanKind, query: TraceQuery, range: Range) -> Plan {
@@ -345,7 +355,11 @@ pub fn metrics_plan(r: &Reading, schema: &Schema, range: Range) -> Plan {
                 .unwrap_or_else(|| Attribute::resource("deployment.environment")),
             "pod" => Attribute::resource("k8s.pod.name"),
             "namespace" => Attribute::resource("k8s.namespace.name"),
-            _ => continue,
+            "method" => method_attr(schema),
+            other => match scoped_attr(other) {
+                Some(attr) => attr,
+                None => continue,
+            },
         };
         if !by.contains(&attr) {
             by.push(attr);

@@ -28,6 +28,7 @@ pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
             } else if (t.text == "별" || t.text.starts_with("별로"))
                 && i > 0
                 && let Some(g) = group_target(&r.tokens[i - 1], schema)
+                    .or_else(|| named_group_target(r, i - 1, schema).map(|(g, _)| g))
             {
                 push_unique(&mut r.group_by, g.clone());
                 r.claim([i - 1, i]);
@@ -87,13 +88,20 @@ pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
         while r.is(j, &["each", "every", "the", "a", "their", "its"]) {
             j += 1;
         }
+        // "each order-service pod": the service scopes, the word after it groups
+        if r.claimed_as.get(j) == Some(&"service") && r.tok(j + 1).is_some() && r.free(j + 1) {
+            j += 1;
+        }
         // "grouped by", "broken down by", "split by"
         let Some(target) = r.tok(j) else { continue };
         if !r.free(j) {
             continue;
         }
-        if let Some(g) = group_target(target, schema) {
-            let mut end = j + 1;
+        // a name the schema knows, written as is or in words ("db.sql.table", "http route",
+        // "upstream"), before the generic words ("route" → span name)
+        let found = named_group_target(r, j, schema)
+            .or_else(|| group_target(target, schema).map(|g| (g, j + 1)));
+        if let Some((g, mut end)) = found {
             // "status code"
             if g == "status" && r.is(end, &["code", "codes"]) {
                 end += 1;
@@ -131,6 +139,7 @@ pub(super) fn group_target(t: &Token, schema: &Schema) -> Option<String> {
         "endpoint" | "endpoints" | "operation" | "operations" | "route" | "routes" | "span"
         | "spans" | "name" | "names" => "name",
         "pod" | "pods" | "instance" | "instances" | "host" | "hosts" => "pod",
+        "method" | "methods" => "method",
         "namespace" | "namespaces" => "namespace",
         "cluster" | "clusters" => "cluster",
         _ if t.kind == TokenKind::Hangul => {
@@ -151,6 +160,73 @@ pub(super) fn group_target(t: &Token, schema: &Schema) -> Option<String> {
         }
     };
     Some(canonical.to_string())
+}
+
+/// A grouping target the schema names at token `j`: a Tempo attribute written as is (`db.sql.table`,
+/// `span.http.route`) or in words (`http route`, `payment provider`), a parsed log field (`upstream`,
+/// `user id`), or an HTTP status code in words (`HTTP status code`). Returns the name and the end token.
+pub(super) fn named_group_target(
+    r: &Reading,
+    j: usize,
+    schema: &Schema,
+) -> Option<(String, usize)> {
+    let t = r.tok(j)?;
+    if !matches!(t.kind, TokenKind::Word | TokenKind::Quoted) {
+        return None;
+    }
+    // "HTTP status code", "response status": the status
+    let mut k = j;
+    while r.is(k, &["http", "response"]) {
+        k += 1;
+    }
+    if k > j && r.is(k, &["status", "code", "codes", "statuses"]) {
+        return Some(("status".to_string(), k + 1));
+    }
+    if t.lower == "http" && r.is(j + 1, &["method", "methods"]) {
+        return Some(("method".to_string(), j + 2));
+    }
+    let index = schema.index();
+    let words_free = |n: usize| {
+        (j..j + n).all(|x| {
+            r.free(x)
+                && r.tok(x)
+                    .is_some_and(|w| matches!(w.kind, TokenKind::Word | TokenKind::Quoted))
+        })
+    };
+    // several words: an attribute (`http route` → span.http.route) or a field (`user id` → user_id)
+    for n in [3, 2] {
+        if !words_free(n) {
+            continue;
+        }
+        let words: Vec<&str> = (j..j + n)
+            .filter_map(|x| r.tok(x).map(|w| w.lower.as_str()))
+            .collect();
+        if let Some(attr) = index.attribute_names.get(&words.join(".")) {
+            return Some((attr.clone(), j + n));
+        }
+        let joined = words.join("_");
+        if let Some((_, f)) = schema
+            .fields_of(None)
+            .find(|(_, f)| f.name.eq_ignore_ascii_case(&joined))
+        {
+            return Some((f.name.clone(), j + n));
+        }
+    }
+    let w = t.lower.trim_end_matches("'s");
+    if w.contains('.')
+        && let Some(attr) = index.attribute_names.get(w)
+    {
+        return Some((attr.clone(), j + 1));
+    }
+    // a field of the log lines, when the word is no generic grouping word
+    if group_target(t, schema).is_none()
+        && let Some((_, f)) = schema
+            .fields_of(None)
+            .find(|(_, f)| f.name.eq_ignore_ascii_case(w) && f.name != "detected_level")
+    {
+        return Some((f.name.clone(), j + 1));
+    }
+    None
 }
 
 /// Words that named something (a service, a field, a phrase, ...) and so carry no cue.

@@ -75,7 +75,7 @@ pub(super) fn read_quoted(r: &mut Reading, schema: &Schema) {
             continue;
         }
         let text = t.text.clone();
-        if quoted_field_value(r, schema, i) {
+        if quoted_field_value(r, schema, i) || bound_value(r, i, schema) {
             continue;
         }
         if let Some((s, MatchQuality::Exact | MatchQuality::Normalised)) = services.resolve(&text) {
@@ -207,6 +207,187 @@ pub(super) fn is_service_word(t: &Token) -> bool {
     ) || ko(t, &["서비스"])
 }
 
+/// Words that tie a value to the name before it ("upstream is user-service", `peer.service = x`).
+const VALUE_LINKS: &[&str] = &["is", "was", "=", "==", ":", "equals", "equal", "!=", "not"];
+
+/// A Tempo attribute written in words that end at token `end` (exclusive): `peer.service`, `peer service`,
+/// `payment provider`, `db sql table`. Returns the attribute (as TraceQL writes it) and the first token.
+/// Single generic words (`name`, `id`, `type`) are no attribute on their own; the service name is read as
+/// a service.
+pub(super) fn attribute_words_before(
+    r: &Reading,
+    end: usize,
+    schema: &Schema,
+) -> Option<(String, usize)> {
+    (1..=3).rev().find_map(|n| {
+        let start = end.checked_sub(n)?;
+        attribute_words(r, start, n, schema).map(|a| (a, start))
+    })
+}
+
+/// The attribute that the `n` words from `start` name: the whole name (`peer.service`), or its last
+/// components (`payment provider` → `span.app.payment.provider`, `table` → `span.db.sql.table`) when only
+/// one attribute ends so.
+pub(super) fn attribute_words(
+    r: &Reading,
+    start: usize,
+    n: usize,
+    schema: &Schema,
+) -> Option<String> {
+    const GENERIC: &[&str] = &[
+        "name",
+        "id",
+        "type",
+        "version",
+        "full",
+        "path",
+        "query",
+        "scheme",
+        "original",
+        "port",
+        "method",
+        "route",
+        "status_code",
+        "language",
+        "message",
+        "amount",
+        "statement",
+    ];
+    let words: Vec<&Token> = (start..start + n).filter_map(|k| r.tok(k)).collect();
+    if words.len() != n
+        || words
+            .iter()
+            .any(|w| !matches!(w.kind, TokenKind::Word | TokenKind::Quoted) || w.is_number())
+    {
+        return None;
+    }
+    let joined = words
+        .iter()
+        .map(|w| w.lower.as_str())
+        .collect::<Vec<_>>()
+        .join(".");
+    let index = schema.index();
+    let attr = if let Some(a) = index.attribute_names.get(&joined) {
+        // a dotted name as written, or several words that spell one exactly
+        (n > 1 || joined.contains('.')).then(|| a.clone())?
+    } else {
+        if n == 1 && (GENERIC.contains(&joined.as_str()) || lx::is_vocabulary(&joined)) {
+            return None;
+        }
+        let suffix = format!(".{joined}");
+        let mut hits = index
+            .attribute_names
+            .values()
+            .filter(|a| a.to_lowercase().ends_with(&suffix) && a.contains('.'))
+            .collect::<Vec<_>>();
+        hits.sort();
+        hits.dedup();
+        match hits.as_slice() {
+            [one] => (*one).clone(),
+            _ => return None,
+        }
+    };
+    (!attr.ends_with("service.name")).then_some(attr)
+}
+
+/// Whether token `i` is the value of a field or attribute named right before it ("upstream is
+/// user-service", "peer.service = payment-service"): then it is that value, even when it names a service.
+pub(super) fn bound_value(r: &Reading, i: usize, schema: &Schema) -> bool {
+    let mut j = i;
+    while j > 0
+        && (r.is(j - 1, VALUE_LINKS)
+            || r.tok(j - 1).is_some_and(|t| {
+                // `upstream이 product-service인`
+                t.kind == TokenKind::Hangul && ["가", "이", "은", "는"].contains(&t.text.as_str())
+            }))
+    {
+        j -= 1;
+    }
+    if j == 0 {
+        return false;
+    }
+    if j == i {
+        // no link word: only an attribute written out right before ("with peer service payment-service")
+        return attribute_words_before(r, j, schema).is_some_and(|(_, start)| {
+            start + 1 < j || r.tok(start).is_some_and(|t| t.lower.contains('.'))
+        });
+    }
+    let service_label = schema
+        .loki
+        .service_label
+        .as_deref()
+        .unwrap_or("service_name");
+    let named_field = r.tok(j - 1).is_some_and(|name| {
+        name.lower != service_label
+            && schema
+                .fields_of(None)
+                .any(|(_, f)| f.name.eq_ignore_ascii_case(&name.text))
+    });
+    named_field || attribute_words_before(r, j, schema).is_some()
+}
+
+/// The service a trace starts at: "root service is api-gateway", "root service api-gateway", "rooted at
+/// api-gateway", "api-gateway as (the) root", `루트 서비스가 api-gateway인`.
+pub(super) fn read_root_services(r: &mut Reading, schema: &Schema) {
+    let services = &schema.index().services;
+    let service_at = |r: &Reading, k: usize| -> Option<String> {
+        let t = r.tok(k).filter(|_| r.free(k))?;
+        match services.resolve(&t.text) {
+            Some((s, MatchQuality::Exact | MatchQuality::Normalised)) => Some(s.to_string()),
+            _ => None,
+        }
+    };
+    let is_root = |t: &Token| t.is_any(&["root", "rooted", "root-service"]) || ko(t, &["루트"]);
+    let is_link = |t: &Token| {
+        t.is_any(&[
+            "is", "was", "=", "==", ":", "of", "at", "in", "being", "equals",
+        ]) || (t.kind == TokenKind::Hangul && ["가", "이", "는", "은"].contains(&t.text.as_str()))
+    };
+    for i in 0..r.tokens.len() {
+        if !r.free(i) || !r.tok(i).is_some_and(is_root) {
+            continue;
+        }
+        // forwards: root [service|서비스가] [is|=|at] NAME [인]
+        let mut k = i + 1;
+        if r.tok(k)
+            .is_some_and(|t| is_service_word(t) || t.text.starts_with("서비스"))
+        {
+            k += 1;
+        }
+        while r.tok(k).is_some_and(is_link) {
+            k += 1;
+        }
+        let mut found = service_at(r, k).map(|s| (s, i, k + 1));
+        // backwards: NAME as (the) root [service]
+        if found.is_none() {
+            let mut b = i;
+            while b > 0 && r.is(b - 1, &["the", "a", "its"]) {
+                b -= 1;
+            }
+            if b > 1 && r.is(b - 1, &["as"]) {
+                let end = if r.tok(i + 1).is_some_and(is_service_word) {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                found = service_at(r, b - 2).map(|s| (s, b - 2, end));
+            }
+        }
+        let Some((service, from, mut to)) = found else {
+            continue;
+        };
+        // `api-gateway인`: the particle after the name
+        if r.tok(to)
+            .is_some_and(|t| t.kind == TokenKind::Hangul && t.text.starts_with('인'))
+        {
+            to += 1;
+        }
+        r.claim(from..to);
+        r.note("service", from, to, format!("root service {service}"));
+        push_unique(&mut r.root_services, service);
+    }
+}
+
 /// Services, in two rounds: exact and spacing variants first (`order-service`, `order service`,
 /// `api gateway`); then, after phrases took their words, partial names and typos (`payment`, `ordr-service`).
 pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
@@ -220,7 +401,7 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
         }
         let t = r.tokens[i].clone();
         let word_like = matches!(t.kind, TokenKind::Word | TokenKind::Hangul);
-        if !word_like {
+        if !word_like || bound_value(r, i, schema) {
             i += 1;
             continue;
         }
@@ -446,6 +627,13 @@ pub(super) fn read_levels(r: &mut Reading) {
             continue;
         }
         let mut t = r.tokens[i].clone();
+        // "non-error", "non_error": every level but this one
+        let non = ["non-", "non_"]
+            .iter()
+            .find_map(|p| t.lower.strip_prefix(p).map(str::to_string));
+        if let Some(rest) = &non {
+            t.lower = rest.clone();
+        }
         // "error-level", "info-only", "warn-logs"
         if let Some((base, rest)) = t.lower.split_once('-')
             && [
@@ -478,13 +666,38 @@ pub(super) fn read_levels(r: &mut Reading) {
         if t.kind != TokenKind::Hangul {
             r.claim([i]);
         }
-        let negated = (i > 0
-            && (r.tokens[i - 1].is_any(&["non", "not", "excluding", "except", "without", "no"])))
-            || t.lower.starts_with("non-");
-        if negated {
-            r.claim([i - 1]);
+        let before = i > 0
+            && r.tokens[i - 1].is_any(&["non", "not", "excluding", "except", "without", "no"]);
+        // `에러 아닌`, `에러가 아닌`, `에러 제외한`, `경고 빼고`: the negation follows (a particle between)
+        let after = (t.kind == TokenKind::Hangul)
+            .then(|| {
+                let mut k = i + 1;
+                while r.tok(k).is_some_and(|x| {
+                    x.kind == TokenKind::Hangul
+                        && ["가", "이", "는", "은", "를", "을"].contains(&x.text.as_str())
+                }) {
+                    k += 1;
+                }
+                r.tok(k)
+                    .filter(|x| {
+                        x.kind == TokenKind::Hangul
+                            && ["아닌", "아니", "제외", "빼고", "말고"]
+                                .iter()
+                                .any(|w| x.text.starts_with(w))
+                    })
+                    .map(|_| k)
+            })
+            .flatten();
+        if before || non.is_some() || after.is_some() {
+            let from = if before { i - 1 } else { i };
+            let to = after.map_or(i + 1, |k| k + 1);
+            r.claim(from..to);
+            if t.kind == TokenKind::Hangul {
+                // the level word itself may carry a log noun (`에러로그`): cues still see it
+                r.claimed[i] = false;
+            }
             push_unique(&mut r.negated_levels, level);
-            r.note("level", i - 1, i + 1, format!("level is not {level}"));
+            r.note("level", from, to, format!("level is not {level}"));
         } else {
             push_unique(&mut r.levels, level);
             r.note("level", i, i + 1, format!("level {level}"));
@@ -587,8 +800,11 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
         }
         let t = r.tokens[i].clone();
         // by name: `error.type timeout`, `span.db.system = "postgresql"`, `peer.service is acmepay`
+        // (`by db.sql.table` groups: the grouping pass reads it)
+        let grouping = i > 0 && r.is(i - 1, &["by", "per"]);
         if t.kind == TokenKind::Word
             && t.lower.contains('.')
+            && !grouping
             && let Some(attr) = index.attribute_names.get(&t.lower).cloned()
         {
             let mut j = i + 1;
@@ -603,10 +819,14 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
                     _ => break,
                 }
             }
-            if let Some(v) = r
-                .tok(j)
-                .filter(|v| r.free(j) && matches!(v.kind, TokenKind::Word | TokenKind::Quoted))
-            {
+            // without a written comparison, an ordinary word ("over the last hour") is no value
+            let written = j > i + 1;
+            if let Some(v) = r.tok(j).filter(|v| {
+                r.free(j)
+                    && matches!(v.kind, TokenKind::Word | TokenKind::Quoted)
+                    && (written || v.kind == TokenKind::Quoted || !lx::is_vocabulary(&v.lower))
+                    && (written || !v.is_any(&["over", "in", "for", "from", "during", "since"]))
+            }) {
                 let value = match v.number() {
                     Some(num) => FieldValue::Number(num),
                     None => FieldValue::Text(v.text.clone()),
@@ -628,11 +848,30 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
                 continue;
             }
         }
+        // in words, with a value the attribute has: "payment provider acmepay", "db system is postgresql",
+        // "the products table", "server address = x" (with a written link any value)
+        if let Some(found) = worded_attribute(r, i, schema) {
+            let (attr, value, from, to) = found;
+            r.claim(from..to);
+            r.note("attribute", from, to, format!("{attr} = \"{value}\""));
+            r.attrs.push(AttrCond {
+                attr,
+                op: CmpOp::Eq,
+                value: FieldValue::Text(value.clone()),
+                typed: Some(value),
+            });
+            i = to;
+            continue;
+        }
         // by value: exact, or the one value of the best attribute that a longer name starts with
         // ("postgres" → db.system "postgresql"); service names and Loki label values are read as those.
         let word_like = matches!(t.kind, TokenKind::Word | TokenKind::Quoted);
-        let other_thing =
-            index.services.resolve(&t.text).is_some() || index.label_values.contains_key(&t.lower);
+        // (an exact value of an attribute, `postgres-order`, is not a loose match of a service it is no
+        // part of, `order-service`)
+        let exact_value = index.attribute_values.contains_key(&t.lower);
+        let other_thing = index.services.resolve(&t.text).is_some_and(|(s, q)| {
+            q <= MatchQuality::Normalised || !exact_value || s.to_lowercase().contains(&t.lower)
+        }) || index.label_values.contains_key(&t.lower);
         // a word in the middle of an unquoted phrase ("Gateway Timeout") belongs to the phrase
         let plain_neighbour = |j: Option<usize>| {
             j.and_then(|j| r.tok(j)).is_some_and(|x| {
@@ -645,7 +884,10 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
                     )
             })
         };
-        let in_phrase = plain_neighbour(i.checked_sub(1)) || plain_neighbour(Some(i + 1));
+        // (a name like `postgres-order` that is exactly an attribute's value is an identifier, no phrase word)
+        let identifier = exact_value && t.lower.contains(['-', '.', '_']);
+        let in_phrase =
+            !identifier && (plain_neighbour(i.checked_sub(1)) || plain_neighbour(Some(i + 1)));
         if word_like
             && t.lower.len() >= 3
             && !lx::is_vocabulary(&t.lower)
@@ -695,6 +937,53 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
         }
         i += 1;
     }
+}
+
+/// An attribute named in words at token `i` and its value: (attribute, value, first token, end token).
+fn worded_attribute(
+    r: &Reading,
+    i: usize,
+    schema: &Schema,
+) -> Option<(String, String, usize, usize)> {
+    let (attr, n) = (1..=3)
+        .rev()
+        .filter(|&n| (i..i + n).all(|k| r.free(k)))
+        .find_map(|n| attribute_words(r, i, n, schema).map(|a| (a, n)))?;
+    let known = |k: usize| -> Option<String> {
+        let v = r.tok(k).filter(|_| r.free(k))?;
+        schema
+            .tempo
+            .values
+            .get(&attr)?
+            .iter()
+            .find(|x| x.eq_ignore_ascii_case(&v.text))
+            .cloned()
+    };
+    // after: NAME [is|=] VALUE
+    let mut k = i + n;
+    while r.is(k, &["is", "was", "=", "==", ":", "equals", "of"]) {
+        k += 1;
+    }
+    let written = k > i + n;
+    if let Some(v) = known(k) {
+        return Some((attr, v, i, k + 1));
+    }
+    if written
+        && let Some(v) = r.tok(k).filter(|v| {
+            r.free(k)
+                && (v.kind == TokenKind::Quoted
+                    || (v.kind == TokenKind::Word && !lx::is_vocabulary(&v.lower)))
+        })
+    {
+        return Some((attr, v.text.clone(), i, k + 1));
+    }
+    // before: "the products table"
+    if i > 0
+        && let Some(v) = known(i - 1)
+    {
+        return Some((attr, v, i - 1, i + n));
+    }
+    None
 }
 
 /// Which attribute a value most likely names, best first: the peer called, the database, the operation,

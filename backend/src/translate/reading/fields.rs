@@ -59,7 +59,14 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
             i += 1;
             continue;
         }
-        let Some(((_, field), mut j)) = field_at(r, i, &fields) else {
+        // "by upstream", "per caller": a grouping, read later
+        let grouping = i > 0 && r.is(i - 1, &["by", "per"]);
+        let found = if grouping {
+            None
+        } else {
+            field_at(r, i, &fields)
+        };
+        let Some(((_, field), mut j)) = found else {
             // an unknown `snake_case` word compared with something looks like a field that does not exist
             if let Some(t) = r.tok(i)
                 && t.kind == TokenKind::Word

@@ -111,6 +111,8 @@ pub struct Reading {
     pub claimed_as: Vec<&'static str>,
     pub time: Option<TimeFinding>,
     pub services: Vec<String>,
+    /// Services a trace starts at ("root service is api-gateway").
+    pub root_services: Vec<String>,
     /// Token index where each service was named (same order as `services`).
     pub service_at: Vec<usize>,
     /// Services the question excludes ("every service except api-gateway").
@@ -217,6 +219,7 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
     read_ids(&mut r);
     read_regex(&mut r);
     read_quoted(&mut r, schema);
+    read_root_services(&mut r, schema);
     read_services(&mut r, schema, false);
     read_cued_phrases(&mut r, schema);
     read_korean_cued_phrases(&mut r, schema);

@@ -613,6 +613,8 @@ pub(super) fn read_http(r: &mut Reading) {
                 && r.tokens
                     .iter()
                     .any(|x| x.is_any(&["http", "status", "returned", "responses", "response"])))
+            // "401 spans", "500 requests": an error code naming what the spans or requests returned
+            || (lo >= 400 && r.tok(i + 1).is_some_and(|n| any(n, lx::TRACE_WORDS) || any(n, lx::REQUEST_WORDS) || lx::ko_contains(n, lx::TRACE_KO) || lx::ko_contains(n, lx::REQUEST_KO)))
                         // "traces with a 504": in a question about requests a bare code is a status
             || (lo >= 200 && (r.cues.traces || r.cues.requests) && i > 0 && r.tokens[i - 1].is_any(&["a", "an", "with"]))
             // `500을 반환한`, `500 응답`: Korean words for returned/response after the particles
