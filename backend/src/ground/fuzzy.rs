@@ -32,13 +32,12 @@ const GENERIC_SUFFIXES: [&str; 8] = [
 pub fn base_name(value: &str) -> String {
     let lower = value.to_lowercase();
     for suffix in GENERIC_SUFFIXES {
-        for sep in ["-", "_", ".", " ", ""] {
-            let tail = format!("{sep}{suffix}");
-            if let Some(base) = lower.strip_suffix(&tail)
-                && !base.is_empty()
-            {
-                return normalise(base);
-            }
+        // A separator before the suffix (`-`, `_`, `.`, space) is not a letter or digit, so
+        // `normalise` drops it: no need to try each one (this runs for every word resolved).
+        if let Some(stem) = lower.strip_suffix(suffix)
+            && !stem.is_empty()
+        {
+            return normalise(stem);
         }
     }
     normalise(&lower)

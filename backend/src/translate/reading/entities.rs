@@ -278,7 +278,13 @@ pub(super) fn attribute_words(
         let mut hits = index
             .attribute_names
             .values()
-            .filter(|a| a.to_lowercase().ends_with(&suffix) && a.contains('.'))
+            // (ASCII case folding: attribute names are ASCII, and this runs for every word window)
+            .filter(|a| {
+                a.len() >= suffix.len()
+                    && a.is_char_boundary(a.len() - suffix.len())
+                    && a[a.len() - suffix.len()..].eq_ignore_ascii_case(&suffix)
+                    && a.contains('.')
+            })
             .collect::<Vec<_>>();
         hits.sort();
         hits.dedup();
