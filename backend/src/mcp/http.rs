@@ -83,6 +83,11 @@ pub async fn serve_http(
                 continue;
             }
         };
+        // Answers end with small writes (SSE events, chunk terminators): without TCP_NODELAY they can
+        // wait for a delayed ACK, as the plugin's gRPC answers did (BENCHMARKS.md, issue 9 target 1).
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY refused");
+        }
         let service = service.clone();
         tokio::spawn(async move {
             let handler = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
