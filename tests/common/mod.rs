@@ -636,7 +636,7 @@ impl Replay {
 /// Query parameters equal after canonicalising the query and the step (and Tempo's default `spss=3`).
 pub struct SameRequest(pub Vec<(String, String)>);
 
-fn normalise_params(params: &[(String, String)]) -> Vec<(String, String)> {
+pub fn normalise_params(params: &[(String, String)]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = params
         .iter()
         .map(|(k, v)| {

@@ -12,9 +12,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Match, Mock, Request, Respond, ResponseTemplate};
 
-use crate::common::{Recorded, Replay, fixture, recorded};
-use querent::plan::QueryDuration;
-use querent::plan::canonical::canonical_text;
+use crate::common::{Recorded, Replay, fixture, normalise_params, recorded};
 
 /// The data's "now" (the end of the demo data).
 pub const DATA_NOW: &str = "2026-11-25T08:38:56Z";
@@ -24,27 +22,12 @@ pub const DATA_NOW_S: i64 = 1_795_595_936;
 struct SameQueryAnyRange(Vec<(String, String)>);
 
 fn normalise(params: &[(String, String)]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = params
+    let ranged: Vec<(String, String)> = params
         .iter()
         .filter(|(k, _)| k != "start" && k != "end")
-        .map(|(k, v)| {
-            let v = match k.as_str() {
-                "query" => canonical_text(v, true).unwrap_or_else(|_| v.clone()),
-                "q" => canonical_text(v, false).unwrap_or_else(|_| v.clone()),
-                "step" => v
-                    .parse::<f64>()
-                    .map(QueryDuration::from_secs_f64)
-                    .ok()
-                    .or_else(|| QueryDuration::parse(v))
-                    .map_or_else(|| v.clone(), |d| d.to_string()),
-                _ => v.clone(),
-            };
-            (k.clone(), v)
-        })
-        .filter(|(k, v)| !(k == "spss" && v == "3"))
+        .cloned()
         .collect();
-    out.sort();
-    out
+    normalise_params(&ranged)
 }
 
 impl Match for SameQueryAnyRange {
