@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::{Plugin, data_query, datasource, decode_frame, fixture, plugin_context};
+use common::{Plugin, datasource, decode_frame, fixture, plugin_context};
 use diagnosis_replay::{DATA_NOW_S as NOW, Peers, expected, start};
 
 const ALL_ERRORS: &str = r#"{level="error"}"#;
@@ -356,17 +356,7 @@ async fn grpc(
     ctx: &pluginv2::PluginContext,
     model: Value,
 ) -> pluginv2::DataResponse {
-    let response = plugin
-        .data()
-        .query_data(pluginv2::QueryDataRequest {
-            plugin_context: Some(ctx.clone()),
-            headers: Default::default(),
-            queries: vec![data_query("A", model, NOW - 6 * HOUR, NOW)],
-        })
-        .await
-        .expect("QueryData answers")
-        .into_inner();
-    response.responses["A"].clone()
+    plugin.query_one(ctx, model, NOW - 6 * HOUR, NOW).await
 }
 
 fn is_trace_link(field: &common::DecodedField) -> bool {

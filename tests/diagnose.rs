@@ -23,7 +23,7 @@ use querent::plan::{Plan, PlanKind};
 use querent::{RawSettings, Settings};
 use serde_json::{Value, json};
 
-use common::{Plugin, data_query, datasource, decode_frame, fixture, plugin_context};
+use common::{Plugin, datasource, decode_frame, fixture, plugin_context};
 use diagnosis_replay::{DATA_NOW, DATA_NOW_S as NOW, Peers, expected, incident, start};
 
 const HOUR: i64 = 3600;
@@ -678,17 +678,7 @@ async fn grpc(
     from: i64,
     to: i64,
 ) -> pluginv2::DataResponse {
-    let response = plugin
-        .data()
-        .query_data(pluginv2::QueryDataRequest {
-            plugin_context: Some(ctx.clone()),
-            headers: Default::default(),
-            queries: vec![data_query("A", model, from, to)],
-        })
-        .await
-        .expect("QueryData answers")
-        .into_inner();
-    response.responses["A"].clone()
+    plugin.query_one(ctx, model, from, to).await
 }
 
 async fn resource(

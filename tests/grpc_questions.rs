@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Plugin, Replay, data_query, datasource, decode_frame, plugin_context};
+use common::{Plugin, Replay, datasource, decode_frame, plugin_context};
 use grafana_plugin_sdk::pluginv2;
 use serde_json::{Value, json};
 
@@ -35,21 +35,7 @@ async fn query(
     from: i64,
     to: i64,
 ) -> pluginv2::DataResponse {
-    let response = plugin
-        .data()
-        .query_data(pluginv2::QueryDataRequest {
-            plugin_context: Some(ctx.clone()),
-            headers: Default::default(),
-            queries: vec![data_query("A", model, from, to)],
-        })
-        .await
-        .expect("QueryData answers")
-        .into_inner();
-    response
-        .responses
-        .get("A")
-        .cloned()
-        .expect("a response for A")
+    plugin.query_one(ctx, model, from, to).await
 }
 
 #[tokio::test]

@@ -302,6 +302,27 @@ impl Plugin {
         pluginv2::data_client::DataClient::new(self.channel.clone())
     }
 
+    /// One QueryData request with one query (`refId` "A") over `from..to` (epoch seconds): its response.
+    pub async fn query_one(
+        &self,
+        ctx: &pluginv2::PluginContext,
+        model: serde_json::Value,
+        from: i64,
+        to: i64,
+    ) -> pluginv2::DataResponse {
+        let mut response = self
+            .data()
+            .query_data(pluginv2::QueryDataRequest {
+                plugin_context: Some(ctx.clone()),
+                headers: Default::default(),
+                queries: vec![data_query("A", model, from, to)],
+            })
+            .await
+            .expect("QueryData answers")
+            .into_inner();
+        response.responses.remove("A").expect("a response for A")
+    }
+
     pub fn resource(&self) -> pluginv2::resource_client::ResourceClient<Channel> {
         pluginv2::resource_client::ResourceClient::new(self.channel.clone())
     }
