@@ -370,6 +370,9 @@ impl<'a> Column<'a> {
                     .collect::<Result<Vec<_>, _>>()?;
                 Column::variable(Kind::Binary, texts.iter().map(|t| t.as_deref()))
             }
+            Values::JsonText(v) => {
+                Column::variable(Kind::Binary, v.iter().map(|t| Some(t.as_bytes())))
+            }
             Values::Bool(v) => Column::fixed(Kind::Bool, Bytes::Owned(bitmap(v.iter().copied()))),
             Values::OptBool(v) => {
                 let mut column = Column::fixed(

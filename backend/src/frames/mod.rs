@@ -60,6 +60,9 @@ pub enum Values {
     /// JSON values (Arrow `Binary` holding JSON text, which Grafana reads as JSON).
     Json(Vec<Value>),
     OptJson(Vec<Option<Value>>),
+    /// JSON already written as text (the same Arrow column as `Json`): for big columns built straight
+    /// from typed data, where a `Value` tree per row would cost more than the text (trace frames).
+    JsonText(Vec<String>),
 }
 
 impl Values {
@@ -76,6 +79,7 @@ impl Values {
             Values::OptBool(v) => v.len(),
             Values::Json(v) => v.len(),
             Values::OptJson(v) => v.len(),
+            Values::JsonText(v) => v.len(),
         }
     }
 
@@ -113,6 +117,7 @@ impl Values {
             Values::OptBool(v) => get(v, i).flatten().map(|x| x.to_string()),
             Values::Json(v) => get(v, i).map(|x| x.to_string()),
             Values::OptJson(v) => get(v, i).flatten().map(|x| x.to_string()),
+            Values::JsonText(v) => get(v, i),
         }
     }
 }

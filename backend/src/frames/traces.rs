@@ -3,7 +3,8 @@
 //! attributes (`serviceTags`), span attributes (`tags`), events (`logs`) and links (`references`) as
 //! JSON columns. Every field is declared first, then each span fills one row.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::{Field, Frame, FrameMeta, Values};
 use crate::execute::FetchedTrace;
@@ -26,12 +27,12 @@ struct Columns {
     library_name: Vec<String>,
     library_version: Vec<String>,
     trace_state: Vec<String>,
-    service_tags: Vec<Value>,
+    service_tags: Vec<String>,
     start_time: Vec<f64>,
     duration: Vec<f64>,
-    logs: Vec<Value>,
-    references: Vec<Value>,
-    tags: Vec<Value>,
+    logs: Vec<String>,
+    references: Vec<String>,
+    tags: Vec<String>,
 }
 
 pub(crate) fn build_trace_frame(fetched: &FetchedTrace) -> Frame {
@@ -61,12 +62,12 @@ pub(crate) fn build_trace_frame(fetched: &FetchedTrace) -> Frame {
                 Values::Str(c.library_version),
             ),
             Field::new("traceState", Values::Str(c.trace_state)),
-            Field::new("serviceTags", Values::Json(c.service_tags)),
+            Field::new("serviceTags", Values::JsonText(c.service_tags)),
             Field::new("startTime", Values::F64(c.start_time)),
             Field::new("duration", Values::F64(c.duration)),
-            Field::new("logs", Values::Json(c.logs)),
-            Field::new("references", Values::Json(c.references)),
-            Field::new("tags", Values::Json(c.tags)),
+            Field::new("logs", Values::JsonText(c.logs)),
+            Field::new("references", Values::JsonText(c.references)),
+            Field::new("tags", Values::JsonText(c.tags)),
         ],
     );
     frame.meta = Some(FrameMeta::visualisation("trace"));
@@ -78,7 +79,7 @@ fn push_span(
     span: &Span,
     scope: &Scope,
     service: &str,
-    service_tags: &Value,
+    service_tags: &str,
     fetched: &FetchedTrace,
 ) {
     let hex = |b64: &str| base64_id_to_hex(b64).unwrap_or_else(|| b64.to_string());
@@ -98,56 +99,160 @@ fn push_span(
     c.library_name.push(scope.name.clone());
     c.library_version.push(scope.version.clone());
     c.trace_state.push(span.trace_state.clone());
-    c.service_tags.push(service_tags.clone());
+    c.service_tags.push(service_tags.to_string());
     c.start_time.push(ms(span.start_time_unix_nano));
     c.duration.push(ms(span
         .end_time_unix_nano
         .saturating_sub(span.start_time_unix_nano)));
-    c.logs.push(Value::Array(
-        span.events
+    c.logs.push(json_text(
+        &span
+            .events
             .iter()
-            .map(|e| {
-                json!({
-                    "timestamp": ms(e.time_unix_nano),
-                    "fields": key_values(&e.attributes),
-                    "name": e.name,
-                })
+            .map(|e| EventJson {
+                fields: key_values(&e.attributes),
+                name: &e.name,
+                timestamp: ms(e.time_unix_nano),
             })
-            .collect(),
+            .collect::<Vec<_>>(),
     ));
-    c.references.push(Value::Array(
-        span.links
+    c.references.push(json_text(
+        &span
+            .links
             .iter()
-            .map(|l| {
-                json!({
-                    "traceID": hex(&l.trace_id),
-                    "spanID": hex(&l.span_id),
-                    "tags": key_values(&l.attributes),
-                })
+            .map(|l| LinkJson {
+                span_id: hex(&l.span_id),
+                tags: key_values(&l.attributes),
+                trace_id: hex(&l.trace_id),
             })
-            .collect(),
+            .collect::<Vec<_>>(),
     ));
     let mut tags = key_values(&span.attributes);
     tags.extend(key_values(&scope.attributes));
-    c.tags.push(Value::Array(tags));
+    c.tags.push(json_text(&tags));
+}
+
+// The JSON columns are written straight from the typed trace as text: a `serde_json::Value` tree per
+// span (maps, keys, arrays) cost more than everything else in a 2,000-span frame. Fields are declared
+// in the order `serde_json::Map` prints them, so the text is what the `json!` trees gave.
+
+/// One attribute, `{"key", "value"}`.
+#[derive(Serialize)]
+struct KeyValueJson<'a> {
+    key: &'a str,
+    value: Value,
+}
+
+/// One span event, as Grafana's trace view reads `logs`.
+#[derive(Serialize)]
+struct EventJson<'a> {
+    fields: Vec<KeyValueJson<'a>>,
+    name: &'a str,
+    timestamp: f64,
+}
+
+/// One span link, as Grafana's trace view reads `references`.
+#[derive(Serialize)]
+struct LinkJson<'a> {
+    #[serde(rename = "spanID")]
+    span_id: String,
+    tags: Vec<KeyValueJson<'a>>,
+    #[serde(rename = "traceID")]
+    trace_id: String,
+}
+
+/// JSON text of a list (serialising these types cannot fail; `[]` if it ever did).
+fn json_text<T: Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
 
 fn ms(ns: u64) -> f64 {
     ns as f64 / 1_000_000.0
 }
 
-fn key_values(attributes: &[KeyValue]) -> Vec<Value> {
+fn key_values(attributes: &[KeyValue]) -> Vec<KeyValueJson<'_>> {
     attributes
         .iter()
-        .map(|kv| json!({"key": kv.key, "value": kv.value.to_json()}))
+        .map(|kv| KeyValueJson {
+            key: &kv.key,
+            value: kv.value.to_json(),
+        })
         .collect()
 }
 
-fn resource_to_process(attributes: &[KeyValue]) -> (String, Value) {
+fn resource_to_process(attributes: &[KeyValue]) -> (String, String) {
     let service = attributes
         .iter()
         .find(|kv| kv.key == "service.name")
         .map(|kv| kv.value.to_text())
         .unwrap_or_else(|| NO_SERVICE_NAME.to_string());
-    (service, Value::Array(key_values(attributes)))
+    (service, json_text(&key_values(attributes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The JSON columns are the text a `serde_json::Value` of the same content prints (the form the
+    /// frames had when they were built as `json!` trees), links and events included.
+    #[test]
+    fn json_columns_are_the_text_of_the_same_values() {
+        let trace: crate::execute::tempo_types::Trace = serde_json::from_value(json!({
+            "resourceSpans": [{
+                "resource": { "attributes": [
+                    { "key": "service.name", "value": { "stringValue": "api" } },
+                    { "key": "host.cpus", "value": { "intValue": "4" } }
+                ] },
+                "scopeSpans": [{
+                    "scope": { "name": "lib", "version": "1" },
+                    "spans": [{
+                        "traceId": "AAECAwQFBgcICQoLDA0ODw==",
+                        "spanId": "AAECAwQFBgc=",
+                        "name": "GET /",
+                        "startTimeUnixNano": "1000000",
+                        "endTimeUnixNano": "3500000",
+                        "attributes": [{ "key": "http.status_code", "value": { "intValue": "200" } }],
+                        "events": [{ "timeUnixNano": "2000000", "name": "retry",
+                            "attributes": [{ "key": "attempt", "value": { "intValue": "2" } }] }],
+                        "links": [{ "traceId": "AAECAwQFBgcICQoLDA0ODw==", "spanId": "BwYFBAMCAQA=",
+                            "attributes": [{ "key": "why", "value": { "stringValue": "batch \"b\"" } }] }]
+                    }]
+                }]
+            }]
+        }))
+        .expect("an OTLP trace");
+        let frame = build_trace_frame(&FetchedTrace {
+            trace_id: "000102030405060708090a0b0c0d0e0f".into(),
+            trace,
+        });
+        let text = |name: &str| {
+            let field = frame.fields.iter().find(|f| f.name == name).expect(name);
+            assert!(matches!(field.values, Values::JsonText(_)), "{name}");
+            field.values.text_at(0).expect("a value")
+        };
+        let kv = |k: &str, v: Value| json!({ "key": k, "value": v });
+        assert_eq!(
+            text("serviceTags"),
+            json!([kv("service.name", json!("api")), kv("host.cpus", json!(4))]).to_string()
+        );
+        assert_eq!(
+            text("tags"),
+            json!([kv("http.status_code", json!(200))]).to_string()
+        );
+        assert_eq!(
+            text("logs"),
+            json!([{ "timestamp": 2.0, "fields": [kv("attempt", json!(2))], "name": "retry" }])
+                .to_string()
+        );
+        assert_eq!(
+            text("references"),
+            json!([{
+                "traceID": "000102030405060708090a0b0c0d0e0f",
+                "spanID": "0706050403020100",
+                "tags": [kv("why", json!("batch \"b\""))],
+            }])
+            .to_string()
+        );
+    }
 }
