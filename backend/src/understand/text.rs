@@ -155,8 +155,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
         if is_word_char(c) {
             let mut j = i;
+            // a path keeps its template parameters: "/products/{id}"
+            let path = chars[i].1 == '/';
             while j < chars.len()
                 && (is_word_char(chars[j].1)
+                    || (path && matches!(chars[j].1, '{' | '}'))
                     // an apostrophe inside a word: "don't", "service's"
                     || (matches!(chars[j].1, '\'' | '’')
                         && j > i

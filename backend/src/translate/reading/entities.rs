@@ -178,8 +178,10 @@ fn quoted_field_value(r: &Reading, schema: &Schema, i: usize) -> bool {
     {
         j -= 1;
     }
+    // "category is \"coffee\"", or right after the name when a cue leads to it ("for category \"coffee\"")
+    let linked = j < i || (j >= 1 && field_cue_before(r, j - 1));
     j > 0
-        && j < i
+        && linked
         && r.tok(j - 1).is_some_and(|name| {
             schema
                 .fields_of(None)
@@ -312,12 +314,6 @@ pub(super) fn bound_value(r: &Reading, i: usize, schema: &Schema) -> bool {
     if j == 0 {
         return false;
     }
-    if j == i {
-        // no link word: only an attribute written out right before ("with peer service payment-service")
-        return attribute_words_before(r, j, schema).is_some_and(|(_, start)| {
-            start + 1 < j || r.tok(start).is_some_and(|t| t.lower.contains('.'))
-        });
-    }
     let service_label = schema
         .loki
         .service_label
@@ -329,6 +325,14 @@ pub(super) fn bound_value(r: &Reading, i: usize, schema: &Schema) -> bool {
                 .fields_of(None)
                 .any(|(_, f)| f.name.eq_ignore_ascii_case(&name.text))
     });
+    if j == i {
+        // no link word: an attribute written out right before ("with peer service payment-service"), or
+        // a field after a cue ("with upstream user-service", "for upstream user-service")
+        return (named_field && field_cue_before(r, j - 1))
+            || attribute_words_before(r, j, schema).is_some_and(|(_, start)| {
+                start + 1 < j || r.tok(start).is_some_and(|t| t.lower.contains('.'))
+            });
+    }
     named_field || attribute_words_before(r, j, schema).is_some()
 }
 
@@ -599,7 +603,8 @@ pub(super) fn read_span_names(r: &mut Reading, schema: &Schema) {
                 .iter()
                 .filter(|n| n.ends_with(&format!(" {}", t.text)))
                 .collect();
-            let said_route = i > 0 && r.is(i - 1, &["route", "path", "url", "endpoint"]);
+            let said_route = (i > 0 && r.is(i - 1, &["route", "path", "url", "endpoint"]))
+                || r.tok(i + 1).is_some_and(|n| ko(n, &["라우트", "경로"]));
             r.claim([i]);
             if matching.len() == 1 && !said_route {
                 r.note("span", i, i + 1, format!("span name \"{}\"", matching[0]));
