@@ -266,6 +266,26 @@ const NAMING: [&str; 9] = [
     "service", "field", "filter", "label", "span", "route", "method", "trace", "time",
 ];
 
+/// Korean words for how long something took starting at token `j`, after `전체`/`총`: `소요 시간`,
+/// `걸린 시간`, or `트레이스 (소요) 시간`; `시간` alone only when a trace word comes just before it or
+/// just before `전체` (`트레이스 전체 시간`).
+fn korean_trace_time(r: &Reading, j: usize) -> bool {
+    const TOOK: &[&str] = &["소요", "지속", "걸린", "걸리"];
+    // not `스팬`: a span's time is its own duration
+    const TRACE: &[&str] = &["트레이스", "추적"];
+    let Some(next) = r.tok(j) else { return false };
+    if lx::ko_contains(next, TOOK) {
+        return true;
+    }
+    let trace_before = j >= 2 && r.tok(j - 2).is_some_and(|p| lx::ko_contains(p, TRACE));
+    if trace_before && lx::ko_contains(next, &["시간", "길이"]) {
+        return true;
+    }
+    lx::ko_contains(next, TRACE)
+        && r.tok(j + 1)
+            .is_some_and(|n| lx::ko_contains(n, TOOK) || lx::ko_contains(n, &["시간", "길이"]))
+}
+
 /// Sets the cues from the words of the question; with `skip_named`, words that named a thing are left out.
 pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
     let n = r.tokens.len();
@@ -290,15 +310,17 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
         {
             c.latency = true;
         }
+        const TIME_WORDS: &[&str] = &[
+            "duration", "latency", "time", "response", "runtime", "elapsed",
+        ];
         let total_of_time = (t.is("total")
-            && (r.is(
-                i + 1,
-                &[
-                    "duration", "latency", "time", "response", "runtime", "elapsed",
-                ],
-            ) || r.is(i + 1, lx::WHOLE_TRACE_WORDS)))
-            // `전체 소요 시간`, `총 소요 시간`: the whole trace
-            || (ko(t, &["전체", "총"]) && r.tok(i + 1).is_some_and(|n| lx::ko_contains(n, &["소요", "지속", "걸린", "걸리"])));
+            && (r.is(i + 1, TIME_WORDS)
+                || r.is(i + 1, lx::WHOLE_TRACE_WORDS)
+                // "total trace duration", "total request time"
+                || (r.is(i + 1, &["trace", "traces", "request", "requests"])
+                    && r.is(i + 2, TIME_WORDS))))
+            // `전체 소요 시간`, `총 소요 시간`, `전체 트레이스 시간`, `트레이스 전체 시간`: the whole trace
+            || (ko(t, &["전체", "총"]) && korean_trace_time(r, i + 1));
         if total_of_time {
             c.whole_trace = true;
         } else if any(t, lx::COUNT_WORDS) || lx::ko_contains(t, lx::COUNT_KO) {

@@ -632,6 +632,16 @@ pub(super) fn read_span_names(r: &mut Reading, schema: &Schema) {
     }
 }
 
+/// "error type", `에러 타입`, `오류 유형`, `에러타입`: the word names the kind of error (the `error.type`
+/// attribute), not erroneous spans or lines.
+fn names_error_kind(r: &Reading, i: usize) -> bool {
+    const KIND_KO: &[&str] = &["타입", "유형", "종류"];
+    let t = &r.tokens[i];
+    (t.kind == TokenKind::Hangul && lx::ko_contains(t, KIND_KO))
+        || r.tok(i + 1)
+            .is_some_and(|n| n.is_any(&["type", "types", "kind"]) || ko(n, KIND_KO))
+}
+
 pub(super) fn read_levels(r: &mut Reading) {
     for i in 0..r.tokens.len() {
         if !r.free(i) {
@@ -673,6 +683,9 @@ pub(super) fn read_levels(r: &mut Reading) {
             None
         };
         let Some(level) = level else { continue };
+        if level == "error" && names_error_kind(r, i) {
+            continue;
+        }
         // Korean tokens also carry log/trace nouns (`에러로그`): let cues see them too.
         if t.kind != TokenKind::Hangul {
             r.claim([i]);
