@@ -319,21 +319,23 @@ pub(super) fn bound_value(r: &Reading, i: usize, schema: &Schema) -> bool {
         .service_label
         .as_deref()
         .unwrap_or("service_name");
-    let named_field = r.tok(j - 1).is_some_and(|name| {
-        name.lower != service_label
-            && schema
-                .fields_of(None)
-                .any(|(_, f)| f.name.eq_ignore_ascii_case(&name.text))
-    });
+    let named_field = || {
+        r.tok(j - 1).is_some_and(|name| {
+            name.lower != service_label
+                && schema
+                    .fields_of(None)
+                    .any(|(_, f)| f.name.eq_ignore_ascii_case(&name.text))
+        })
+    };
     if j == i {
         // no link word: an attribute written out right before ("with peer service payment-service"), or
         // a field after a cue ("with upstream user-service", "for upstream user-service")
-        return (named_field && field_cue_before(r, j - 1))
+        return (field_cue_before(r, j - 1) && named_field())
             || attribute_words_before(r, j, schema).is_some_and(|(_, start)| {
                 start + 1 < j || r.tok(start).is_some_and(|t| t.lower.contains('.'))
             });
     }
-    named_field || attribute_words_before(r, j, schema).is_some()
+    named_field() || attribute_words_before(r, j, schema).is_some()
 }
 
 /// The service a trace starts at: "root service is api-gateway", "root service api-gateway", "rooted at
