@@ -333,6 +333,8 @@ pub fn log_plan(r: &Reading, schema: &Schema, kind: PlanKind, range: Range) -> P
         && r.phrases.is_empty()
         && r.http.is_empty()
         && r.fields.is_empty()
+        // an attribute value the lines are searched for ("payment-service timeout logs")
+        && r.attrs.iter().all(|a| a.typed.is_none())
     {
         // "why is X failing" / "what caused ...": the error lines lead to the traces; for slowness the
         // warnings too.

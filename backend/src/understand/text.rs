@@ -155,8 +155,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
         if is_word_char(c) {
             let mut j = i;
+            // a path keeps its template parameters: "/products/{id}"
+            let path = chars[i].1 == '/';
             while j < chars.len()
                 && (is_word_char(chars[j].1)
+                    || (path && matches!(chars[j].1, '{' | '}'))
                     // an apostrophe inside a word: "don't", "service's"
                     || (matches!(chars[j].1, '\'' | '’')
                         && j > i
@@ -170,7 +173,26 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 end -= 1;
             }
             if end == i + 1 && matches!(chars[i].1, '.' | ':' | '-' | '/') {
-                // A lone punctuation mark is not a word.
+                // A lone dash between numbers is a range ("07:50 - 08:10"), like `~`; any other lone
+                // punctuation mark is not a word.
+                let between_numbers = chars[i].1 == '-'
+                    && j == i + 1
+                    && tokens
+                        .last()
+                        .is_some_and(|t: &Token| t.text.ends_with(|c: char| c.is_ascii_digit()))
+                    && chars[j..]
+                        .iter()
+                        .find(|(_, c)| !c.is_whitespace())
+                        .is_some_and(|(_, c)| c.is_ascii_digit());
+                if between_numbers {
+                    tokens.push(Token {
+                        kind: TokenKind::Symbol,
+                        text: "-".to_string(),
+                        lower: "~".to_string(),
+                        start: byte_at(i),
+                        end: byte_at(j),
+                    });
+                }
                 i = j;
                 continue;
             }
@@ -223,6 +245,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let symbol = match c {
             '≥' => Some(">="),
             '≤' => Some("<="),
+            // an en or em dash between two times or dates is a range, like `~`: "07:50–08:10"
+            '–' | '—' => Some("~"),
             '>' | '<' | '=' | '~' | ',' | '(' | ')' | '+' | '?' | '!' | '|' | '&' | '{' | '}' => {
                 None
             }

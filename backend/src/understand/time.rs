@@ -1121,6 +1121,18 @@ mod tests {
 
     #[test]
     fn clock_ranges() {
+        // en and em dashes, and a spaced hyphen between times, are ranges
+        for q in [
+            "Nov 25 07:50–08:10",
+            "25 Nov 07:50 — 08:10",
+            "07:50 - 08:10",
+        ] {
+            assert_eq!(
+                range(q),
+                r("2026-11-25T07:50:00Z", "2026-11-25T08:10:00Z"),
+                "{q}"
+            );
+        }
         assert_eq!(
             range("api-gateway logs between 06:00 and 07:00 today"),
             r("2026-11-25T06:00:00Z", "2026-11-25T07:00:00Z")

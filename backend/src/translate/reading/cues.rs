@@ -11,18 +11,13 @@ pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
         }
         let t = r.tokens[i].clone();
         if t.kind == TokenKind::Hangul {
-            let ko_group = [
-                ("서비스별", "service"),
-                ("서비스마다", "service"),
-                ("레벨별", "level"),
-                ("수준별", "level"),
-                ("환경별", "env"),
-                ("상태별", "status"),
-                ("엔드포인트별", "name"),
-                ("파드별", "pod"),
-            ];
-            if let Some((_, g)) = ko_group.iter().find(|(k, _)| t.text.starts_with(k)) {
-                push_unique(&mut r.group_by, g.to_string());
+            // `서비스별`, `라우트별로`, `상태코드마다`: a grouping word with the suffix attached
+            let stem = ["별로", "별", "마다"]
+                .iter()
+                .find_map(|suffix| t.text.strip_suffix(suffix))
+                .filter(|s| !s.is_empty());
+            if let Some(g) = stem.and_then(|s| korean_group_word(s, schema)) {
+                push_unique(&mut r.group_by, g.clone());
                 r.claim([i]);
                 r.note("group", i, i + 1, format!("by {g}"));
             } else if (t.text == "별" || t.text.starts_with("별로"))
@@ -137,20 +132,18 @@ pub(super) fn group_target(t: &Token, schema: &Schema) -> Option<String> {
         "env" | "envs" | "environment" | "environments" => "env",
         "status" | "statuses" | "code" | "codes" | "status-code" => "status",
         "endpoint" | "endpoints" | "operation" | "operations" | "route" | "routes" | "span"
-        | "spans" | "name" | "names" => "name",
+        | "spans" | "name" | "names" => {
+            // a route is the HTTP route attribute when Tempo has one
+            if matches!(w, "route" | "routes") {
+                return Some(route_group(schema));
+            }
+            "name"
+        }
         "pod" | "pods" | "instance" | "instances" | "host" | "hosts" => "pod",
         "method" | "methods" => "method",
         "namespace" | "namespaces" => "namespace",
         "cluster" | "clusters" => "cluster",
-        _ if t.kind == TokenKind::Hangul => {
-            if t.text.starts_with("서비스") {
-                "service"
-            } else if t.text.starts_with("레벨") || t.text.starts_with("수준") {
-                "level"
-            } else {
-                return None;
-            }
-        }
+        _ if t.kind == TokenKind::Hangul => return korean_group_word(&t.text, schema),
         other => {
             return schema
                 .loki
@@ -160,6 +153,45 @@ pub(super) fn group_target(t: &Token, schema: &Schema) -> Option<String> {
         }
     };
     Some(canonical.to_string())
+}
+
+/// The HTTP route attribute Tempo reports (`span.http.route`), else the span name.
+fn route_group(schema: &Schema) -> String {
+    schema
+        .index()
+        .attribute_names
+        .get("http.route")
+        .cloned()
+        .unwrap_or_else(|| "name".to_string())
+}
+
+/// A Korean grouping word (its particle or `별` suffix already gone): `서비스`, `라우트`, `상태코드`.
+fn korean_group_word(word: &str, schema: &Schema) -> Option<String> {
+    let starts = |stems: &[&str]| stems.iter().any(|s| word.starts_with(s));
+    let g = if starts(&["서비스", "앱"]) {
+        "service"
+    } else if starts(&["레벨", "수준", "로그레벨", "로그 레벨"]) {
+        "level"
+    } else if starts(&["환경"]) {
+        "env"
+    } else if starts(&["상태", "응답코드", "응답 코드", "코드"]) {
+        "status"
+    } else if starts(&["라우트", "경로"]) {
+        return Some(route_group(schema));
+    } else if starts(&["엔드포인트", "오퍼레이션", "스팬 이름", "스팬이름"]) {
+        "name"
+    } else if starts(&["파드", "인스턴스", "호스트"]) {
+        "pod"
+    } else if starts(&["메서드", "메소드"]) {
+        "method"
+    } else if starts(&["네임스페이스"]) {
+        "namespace"
+    } else if starts(&["클러스터"]) {
+        "cluster"
+    } else {
+        return None;
+    };
+    Some(g.to_string())
 }
 
 /// A grouping target the schema names at token `j`: a Tempo attribute written as is (`db.sql.table`,
@@ -234,6 +266,26 @@ const NAMING: [&str; 9] = [
     "service", "field", "filter", "label", "span", "route", "method", "trace", "time",
 ];
 
+/// Korean words for how long something took starting at token `j`, after `전체`/`총`: `소요 시간`,
+/// `걸린 시간`, or `트레이스 (소요) 시간`; `시간` alone only when a trace word comes just before it or
+/// just before `전체` (`트레이스 전체 시간`).
+fn korean_trace_time(r: &Reading, j: usize) -> bool {
+    const TOOK: &[&str] = &["소요", "지속", "걸린", "걸리"];
+    // not `스팬`: a span's time is its own duration
+    const TRACE: &[&str] = &["트레이스", "추적"];
+    let Some(next) = r.tok(j) else { return false };
+    if lx::ko_contains(next, TOOK) {
+        return true;
+    }
+    let trace_before = j >= 2 && r.tok(j - 2).is_some_and(|p| lx::ko_contains(p, TRACE));
+    if trace_before && lx::ko_contains(next, &["시간", "길이"]) {
+        return true;
+    }
+    lx::ko_contains(next, TRACE)
+        && r.tok(j + 1)
+            .is_some_and(|n| lx::ko_contains(n, TOOK) || lx::ko_contains(n, &["시간", "길이"]))
+}
+
 /// Sets the cues from the words of the question; with `skip_named`, words that named a thing are left out.
 pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
     let n = r.tokens.len();
@@ -258,15 +310,17 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
         {
             c.latency = true;
         }
+        const TIME_WORDS: &[&str] = &[
+            "duration", "latency", "time", "response", "runtime", "elapsed",
+        ];
         let total_of_time = (t.is("total")
-            && (r.is(
-                i + 1,
-                &[
-                    "duration", "latency", "time", "response", "runtime", "elapsed",
-                ],
-            ) || r.is(i + 1, lx::WHOLE_TRACE_WORDS)))
-            // `전체 소요 시간`, `총 소요 시간`: the whole trace
-            || (ko(t, &["전체", "총"]) && r.tok(i + 1).is_some_and(|n| lx::ko_contains(n, &["소요", "지속", "걸린", "걸리"])));
+            && (r.is(i + 1, TIME_WORDS)
+                || r.is(i + 1, lx::WHOLE_TRACE_WORDS)
+                // "total trace duration", "total request time"
+                || (r.is(i + 1, &["trace", "traces", "request", "requests"])
+                    && r.is(i + 2, TIME_WORDS))))
+            // `전체 소요 시간`, `총 소요 시간`, `전체 트레이스 시간`, `트레이스 전체 시간`: the whole trace
+            || (ko(t, &["전체", "총"]) && korean_trace_time(r, i + 1));
         if total_of_time {
             c.whole_trace = true;
         } else if any(t, lx::COUNT_WORDS) || lx::ko_contains(t, lx::COUNT_KO) {

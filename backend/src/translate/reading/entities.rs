@@ -178,8 +178,10 @@ fn quoted_field_value(r: &Reading, schema: &Schema, i: usize) -> bool {
     {
         j -= 1;
     }
+    // "category is \"coffee\"", or right after the name when a cue leads to it ("for category \"coffee\"")
+    let linked = j < i || (j >= 1 && field_cue_before(r, j - 1));
     j > 0
-        && j < i
+        && linked
         && r.tok(j - 1).is_some_and(|name| {
             schema
                 .fields_of(None)
@@ -312,24 +314,28 @@ pub(super) fn bound_value(r: &Reading, i: usize, schema: &Schema) -> bool {
     if j == 0 {
         return false;
     }
-    if j == i {
-        // no link word: only an attribute written out right before ("with peer service payment-service")
-        return attribute_words_before(r, j, schema).is_some_and(|(_, start)| {
-            start + 1 < j || r.tok(start).is_some_and(|t| t.lower.contains('.'))
-        });
-    }
     let service_label = schema
         .loki
         .service_label
         .as_deref()
         .unwrap_or("service_name");
-    let named_field = r.tok(j - 1).is_some_and(|name| {
-        name.lower != service_label
-            && schema
-                .fields_of(None)
-                .any(|(_, f)| f.name.eq_ignore_ascii_case(&name.text))
-    });
-    named_field || attribute_words_before(r, j, schema).is_some()
+    let named_field = || {
+        r.tok(j - 1).is_some_and(|name| {
+            name.lower != service_label
+                && schema
+                    .fields_of(None)
+                    .any(|(_, f)| f.name.eq_ignore_ascii_case(&name.text))
+        })
+    };
+    if j == i {
+        // no link word: an attribute written out right before ("with peer service payment-service"), or
+        // a field after a cue ("with upstream user-service", "for upstream user-service")
+        return (field_cue_before(r, j - 1) && named_field())
+            || attribute_words_before(r, j, schema).is_some_and(|(_, start)| {
+                start + 1 < j || r.tok(start).is_some_and(|t| t.lower.contains('.'))
+            });
+    }
+    named_field() || attribute_words_before(r, j, schema).is_some()
 }
 
 /// The service a trace starts at: "root service is api-gateway", "root service api-gateway", "rooted at
@@ -599,7 +605,8 @@ pub(super) fn read_span_names(r: &mut Reading, schema: &Schema) {
                 .iter()
                 .filter(|n| n.ends_with(&format!(" {}", t.text)))
                 .collect();
-            let said_route = i > 0 && r.is(i - 1, &["route", "path", "url", "endpoint"]);
+            let said_route = (i > 0 && r.is(i - 1, &["route", "path", "url", "endpoint"]))
+                || r.tok(i + 1).is_some_and(|n| ko(n, &["라우트", "경로"]));
             r.claim([i]);
             if matching.len() == 1 && !said_route {
                 r.note("span", i, i + 1, format!("span name \"{}\"", matching[0]));
@@ -625,6 +632,16 @@ pub(super) fn read_span_names(r: &mut Reading, schema: &Schema) {
             }
         }
     }
+}
+
+/// "error type", `에러 타입`, `오류 유형`, `에러타입`: the word names the kind of error (the `error.type`
+/// attribute), not erroneous spans or lines.
+fn names_error_kind(r: &Reading, i: usize) -> bool {
+    const KIND_KO: &[&str] = &["타입", "유형", "종류"];
+    let t = &r.tokens[i];
+    (t.kind == TokenKind::Hangul && lx::ko_contains(t, KIND_KO))
+        || r.tok(i + 1)
+            .is_some_and(|n| n.is_any(&["type", "types", "kind"]) || ko(n, KIND_KO))
 }
 
 pub(super) fn read_levels(r: &mut Reading) {
@@ -668,6 +685,9 @@ pub(super) fn read_levels(r: &mut Reading) {
             None
         };
         let Some(level) = level else { continue };
+        if level == "error" && names_error_kind(r, i) {
+            continue;
+        }
         // Korean tokens also carry log/trace nouns (`에러로그`): let cues see them too.
         if t.kind != TokenKind::Hangul {
             r.claim([i]);

@@ -34,6 +34,15 @@ pub(super) fn field_at<'a>(
 
 /// Conditions on parsed fields: "status 500", "duration_ms is over 1000", "user_id u-123",
 /// "status >= 500", "duration_ms가 1000 이상".
+/// Whether a word before token `i` makes the field name there and a value after it a condition even
+/// without "is" ("with method password", "where reason timeout"; "for category coffee" about logs, as
+/// traces read the value as an attribute's).
+pub(super) fn field_cue_before(r: &Reading, i: usize) -> bool {
+    i > 0
+        && (r.is(i - 1, &["with", "where", "whose", "having", "when"])
+            || (r.is(i - 1, &["for"]) && !r.cues.traces))
+}
+
 pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
     // Fields of the services named so far, else of all services.
     let mut fields: Vec<(String, crate::ground::LogField)> = Vec::new();
@@ -108,7 +117,7 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
                 r.tok(p)
                     .is_some_and(|t| t.is_any(&["is", "was", "equal", "equals"]))
             })
-            || (i > 0 && r.is(i - 1, &["with", "where", "whose", "having", "when"]))
+            || field_cue_before(r, i)
             || (before_particles..j).any(|p| {
                 r.tok(p).is_some_and(|t| {
                     t.kind == TokenKind::Hangul

@@ -316,22 +316,15 @@ pub(super) fn read_korean_cued_phrases(r: &mut Reading, schema: &Schema) {
         let Some(cue_token) = r.tok(cue) else {
             continue;
         };
-        // `포함되지 않은`, `들어가지 않은`: a contain verb negated by the next word
-        let negated_next = r.tok(cue + 1).is_some_and(|n| {
-            n.kind == TokenKind::Hangul && (n.text.starts_with('않') || n.text.starts_with('안'))
-        });
         let contain_verb = lx::ko_contains(cue_token, &["포함", "들어"]);
+        let two_word_negation = korean_negated_contain(r, cue);
         let negative = lx::ko_contains(cue_token, lx::NEGATION_KO_AFTER)
             || cue_token.text.starts_with('없')
-            || (contain_verb && negated_next);
+            || two_word_negation;
         let positive = lx::ko_contains(cue_token, lx::CONTAIN_KO_AFTER) || contain_verb;
         if (negative || positive) && (start..i).any(|k| plain_word(r, services, k)) {
             let text = r.text_of(start, i);
-            let end = if contain_verb && negated_next {
-                cue + 2
-            } else {
-                cue + 1
-            };
+            let end = if two_word_negation { cue + 2 } else { cue + 1 };
             push_phrase(r, start, end, text, negative, false);
             i = end;
         }
@@ -425,6 +418,14 @@ pub(super) fn read_phrases(r: &mut Reading, schema: &Schema) {
                 continue;
             }
         }
+        // "payment-service timeouts per 5 minutes", "retries from order-service": a plural noun the
+        // translator reads no other way, next to a service, is what the lines carry
+        if plain_word(r, services, i) && counted_noun_of_service(r, i) {
+            let word = singular(&t.text);
+            push_phrase(r, i, i + 1, word, false, false);
+            i += 1;
+            continue;
+        }
         // "timeout errors", "retry warnings", "auth logs"
         let qualifies_noun = r.tok(i + 1).is_some_and(|n| {
             any(n, lx::ERROR_WORDS)
@@ -490,14 +491,81 @@ pub(super) fn read_korean_phrases(r: &mut Reading, schema: &Schema) {
             cue += 1;
         }
         let cue_token = r.tok(cue);
-        let negative = cue_token
-            .is_some_and(|c| lx::ko_contains(c, lx::NEGATION_KO_AFTER) || c.text.starts_with('없'));
+        let two_word_negation = korean_negated_contain(r, cue);
+        let negative = two_word_negation
+            || cue_token.is_some_and(|c| {
+                lx::ko_contains(c, lx::NEGATION_KO_AFTER) || c.text.starts_with('없')
+            });
         let positive_cue = cue_token.is_some_and(|c| lx::ko_contains(c, lx::CONTAIN_KO_AFTER));
-        let end = if negative || positive_cue { cue + 1 } else { i };
+        let end = if two_word_negation {
+            cue + 2
+        } else if negative || positive_cue {
+            cue + 1
+        } else {
+            i
+        };
         let text = r.text_of(start, i);
         push_phrase(r, start, end, text, negative, false);
         i = end.max(i);
     }
+}
+
+/// A contain verb negated over two words at token `cue`: `포함되지 않은`, `들어가지 않은` (verb, then
+/// `않`), or `안 들어간`, `안 나오는`, `못 찾은` (`안`/`못`, then the verb).
+fn korean_negated_contain(r: &Reading, cue: usize) -> bool {
+    const VERBS: &[&str] = &["포함", "들어", "나오", "나온", "찍", "있", "찾"];
+    let (Some(a), Some(b)) = (r.tok(cue), r.tok(cue + 1)) else {
+        return false;
+    };
+    if a.kind != TokenKind::Hangul || b.kind != TokenKind::Hangul {
+        return false;
+    }
+    (lx::ko_contains(a, VERBS) && (b.text.starts_with('않') || b.text.starts_with('안')))
+        || ((a.text == "안" || a.text == "못") && VERBS.iter().any(|v| b.text.starts_with(v)))
+}
+
+/// A plural noun right after a service ("payment-service timeouts") or right before "from/of/in/on <service>"
+/// ("retries from order-service"), not followed by another plain word (then it starts a longer phrase
+/// or names something else).
+fn counted_noun_of_service(r: &Reading, i: usize) -> bool {
+    let t = &r.tokens[i];
+    let plural = t.lower.len() > 4
+        && t.lower.ends_with('s')
+        && !t.lower.ends_with("ss")
+        && t.lower.bytes().all(|b| b.is_ascii_lowercase());
+    if !plural {
+        return false;
+    }
+    let after_service = i > 0 && r.service_at.contains(&(i - 1));
+    let before_service =
+        r.is(i + 1, &["from", "of", "in", "on"]) && r.service_at.contains(&(i + 2));
+    // what follows ends the noun phrase: the question, a comma, a time or an interval ("records
+    // containing X", "logins with method password" are log lines described, not counted)
+    let ends = r.tok(i + 1).is_none_or(|n| {
+        matches!(n.kind, TokenKind::Symbol | TokenKind::Hangul)
+            || n.is_any(&[
+                "per",
+                "every",
+                "each",
+                "last",
+                "past",
+                "in",
+                "over",
+                "during",
+                "since",
+                "today",
+                "yesterday",
+                "this",
+                "within",
+                "between",
+                "by",
+            ])
+    }) || before_service;
+    (after_service || before_service)
+        && ends
+        && !t.is_any(&[
+            "records", "events", "entries", "rows", "outputs", "results", "items",
+        ])
 }
 
 /// English plural to singular for search words ("timeouts" → "timeout", "retries" → "retry"). Only the

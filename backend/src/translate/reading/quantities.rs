@@ -544,14 +544,16 @@ pub(super) fn read_topk_and_limit(r: &mut Reading) {
                 .take_while(|&k| k == j || !r.is(k - 1, LIMIT_NOUNS))
                 .any(|k| r.is(k, LIMIT_NOUNS))
                 || r.tok(j).is_some_and(|x| ko(x, &["개", "건", "줄"]));
-            // a number right before a log noun when the question lists ("show 100 logs")
-            let listing = i > 0
-                && r.is(
-                    i - 1,
-                    &[
-                        "show", "list", "get", "fetch", "give", "display", "return", "find",
-                    ],
-                );
+            // a number right before a log noun when the question lists ("show 100 logs") or starts
+            // with it ("10 failed traces from order-service")
+            let listing = i == 0
+                || r.tok(i - 1).is_some_and(|p| {
+                    p.kind == TokenKind::Symbol
+                        || p.is_any(&[
+                            "show", "list", "get", "fetch", "give", "display", "return", "find",
+                            "me", "pull", "grab",
+                        ])
+                });
             if recent || (noun && listing) || r.tok(j).is_some_and(|x| ko(x, &["개", "건", "줄"]))
             {
                 r.limit = Some(k as u32);
