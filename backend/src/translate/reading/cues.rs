@@ -534,6 +534,17 @@ pub(super) fn read_span_status(r: &mut Reading) {
             negated = !negated;
             end += 1;
         }
+        // "status error" is left to the level pass (error spans, error lines alike); in a question about
+        // logs, "status is not error" excludes error lines
+        if value == "error" && !negated {
+            continue;
+        }
+        if value == "error" && r.cues.logs && !r.cues.traces {
+            push_unique(&mut r.negated_levels, "error");
+            r.claim(i..end);
+            r.note("level", i, end, "level != error");
+            continue;
+        }
         r.span_status = Some((value, negated));
         r.claim(i..end);
         r.note(
