@@ -259,6 +259,9 @@ fn check_cond(c: &Cond, schema: &Schema) -> Result<(), String> {
             let exists = match scope {
                 Scope::Resource => schema.has_tempo_tag("resource", name),
                 Scope::Span => schema.has_tempo_tag("span", name),
+                Scope::Event => schema.has_tempo_tag("event", name),
+                Scope::Link => schema.has_tempo_tag("link", name),
+                Scope::Instrumentation => schema.has_tempo_tag("instrumentation", name),
                 Scope::Unscoped => {
                     schema.has_tempo_tag("resource", name) || schema.has_tempo_tag("span", name)
                 }

@@ -42,7 +42,8 @@ pub fn kind(r: &Reading) -> PlanKind {
                 || (r.threshold.is_some() && r.fields.is_empty())
                 || (r.quantile.is_some() && r.value_fields.is_empty())
                 || c.server_spans
-                || c.client_spans));
+                || c.client_spans
+                || c.db_calls));
     let wants_trace_list =
         r.limit.is_some() || (r.topk.is_some() && c.latency && !c.count && r.group_by.is_empty());
     if trace_subject && !c.logs {

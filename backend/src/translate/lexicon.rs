@@ -543,6 +543,32 @@ pub fn ko(token: &Token, stems: &[&str]) -> bool {
     token.kind == TokenKind::Hangul && stems.iter().any(|s| token.text.starts_with(s))
 }
 
+/// Common English words written in Hangul, searched for in their English spelling (log lines carry
+/// `timeout`, not `타임아웃`).
+pub const KOREAN_LOANWORDS: &[(&str, &str)] = &[
+    ("타임아웃", "timeout"),
+    ("커넥션", "connection"),
+    ("리트라이", "retry"),
+    ("데드락", "deadlock"),
+    ("익셉션", "exception"),
+    ("패닉", "panic"),
+    ("캐시", "cache"),
+    ("세션", "session"),
+    ("토큰", "token"),
+];
+
+/// The English word a Hangul loanword stands for, the word alone or with one particle attached
+/// (`타임아웃`, `타임아웃이`).
+pub fn korean_loanword(token: &Token, particles: &[&str]) -> Option<&'static str> {
+    if token.kind != TokenKind::Hangul {
+        return None;
+    }
+    KOREAN_LOANWORDS.iter().find_map(|(ko, en)| {
+        let rest = token.text.strip_prefix(ko)?;
+        (rest.is_empty() || particles.contains(&rest)).then_some(*en)
+    })
+}
+
 /// A Hangul token that contains one of `stems` anywhere (compounds such as `에러로그`).
 pub fn ko_contains(token: &Token, stems: &[&str]) -> bool {
     token.kind == TokenKind::Hangul && stems.iter().any(|s| token.text.contains(s))

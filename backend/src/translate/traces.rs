@@ -156,7 +156,19 @@ fn conditions(r: &Reading, schema: &Schema, search: bool) -> Vec<Cond> {
             Static::String(m.clone()),
         ));
     }
-    if r.levels.contains(&"error") || r.cues.failed {
+    if let Some((value, negated)) = r.span_status {
+        let status = match value {
+            "ok" => Status::Ok,
+            "unset" => Status::Unset,
+            _ => Status::Error,
+        };
+        let o = if negated { Op::Neq } else { Op::Eq };
+        conds.push(Cond::cmp(
+            Attribute::Intrinsic(Intrinsic::Status),
+            o,
+            Static::Status(status),
+        ));
+    } else if r.levels.contains(&"error") || r.cues.failed {
         conds.push(Cond::cmp(
             Attribute::Intrinsic(Intrinsic::Status),
             Op::Eq,
@@ -231,6 +243,11 @@ fn conditions(r: &Reading, schema: &Schema, search: bool) -> Vec<Cond> {
 fn scoped_attr(name: &str) -> Option<Attribute> {
     if let Some(rest) = name.strip_prefix("resource.") {
         Some(Attribute::resource(rest))
+    } else if let Some(rest) = name.strip_prefix("event.") {
+        Some(Attribute::Scoped {
+            scope: Scope::Event,
+            name: rest.to_string(),
+        })
     } else {
         name.strip_prefix("span.").map(Attribute::span)
     }

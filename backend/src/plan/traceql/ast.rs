@@ -22,6 +22,12 @@ pub enum Intrinsic {
 pub enum Scope {
     Resource,
     Span,
+    /// `event.attr`: an attribute of a span event (`event.exception.type`).
+    Event,
+    /// `link.attr`: an attribute of a span link.
+    Link,
+    /// `instrumentation.attr`: an attribute of the instrumentation scope.
+    Instrumentation,
     /// `.attr`: either scope.
     Unscoped,
 }

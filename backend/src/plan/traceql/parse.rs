@@ -245,6 +245,12 @@ fn attribute(c: &mut Cursor) -> Result<Attribute, SyntaxError> {
         (Scope::Resource, r)
     } else if let Some(r) = name.strip_prefix("span.") {
         (Scope::Span, r)
+    } else if let Some(r) = name.strip_prefix("event.") {
+        (Scope::Event, r)
+    } else if let Some(r) = name.strip_prefix("link.") {
+        (Scope::Link, r)
+    } else if let Some(r) = name.strip_prefix("instrumentation.") {
+        (Scope::Instrumentation, r)
     } else if let Some(r) = name.strip_prefix('.') {
         (Scope::Unscoped, r)
     } else {
@@ -294,6 +300,16 @@ mod tests {
         round_trip(
             r#"{ (resource.service.name = "a" || resource.service.name = "b") && kind = server }"#,
         );
+    }
+
+    #[test]
+    fn reads_event_link_and_instrumentation_scopes() {
+        round_trip(r#"{ event.exception.type = "TimeoutError" }"#);
+        round_trip(r#"{ link.peer.service = "acmepay" && status != error }"#);
+        round_trip(r#"{ instrumentation.name = "opentelemetry-js" }"#);
+        let q = parse(r#"{ event.exception.type = "x" }"#).expect("parses");
+        assert!(format!("{q:?}").contains("Event"), "{q:?}");
+        assert!(parse("{ event. = 1 }").is_err());
     }
 
     #[test]

@@ -40,6 +40,9 @@ impl Display for Attribute {
                 let prefix = match scope {
                     Scope::Resource => "resource.",
                     Scope::Span => "span.",
+                    Scope::Event => "event.",
+                    Scope::Link => "link.",
+                    Scope::Instrumentation => "instrumentation.",
                     Scope::Unscoped => ".",
                 };
                 f.write_str(prefix)?;

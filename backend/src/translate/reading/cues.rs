@@ -102,8 +102,30 @@ pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
                 end += 1;
             }
             push_unique(&mut r.group_by, g.clone());
+            // "by service and level", "by service, level": more grouping words joined on
+            while r.is(end, &["and", ","])
+                && r.free(end + 1)
+                && let Some(more) = r.tok(end + 1).and_then(|t| group_target(t, schema))
+            {
+                push_unique(&mut r.group_by, more);
+                end += 2;
+            }
             r.claim(i..end);
-            r.note("group", i, end, format!("by {g}"));
+            r.note("group", i, end, format!("by {}", r.group_by.join(", ")));
+        }
+    }
+    // "the top 2 levels by line count": the counted-over word right after top N is grouped
+    if r.topk.is_some() {
+        for i in 1..n {
+            if r.free(i)
+                && r.claimed_as.get(i - 1) == Some(&"top")
+                && !r.tokens[i].is_any(&["span", "spans", "name", "names", "services"])
+                && let Some(g) = group_target(&r.tokens[i], schema)
+            {
+                push_unique(&mut r.group_by, g.clone());
+                r.claim([i]);
+                r.note("group", i, i + 1, format!("by {g}"));
+            }
         }
     }
     // "services by error count" / "which service": the subject is grouped
@@ -439,6 +461,22 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
         {
             c.client_spans = true;
         }
+        if t.is_any(&["db", "database", "sql"])
+            && r.tok(i + 1).is_some_and(|x| {
+                x.is_any(&[
+                    "operation",
+                    "operations",
+                    "call",
+                    "calls",
+                    "query",
+                    "queries",
+                    "statement",
+                    "statements",
+                ]) || lx::ko_contains(x, &["작업", "쿼리", "호출", "연산"])
+            })
+        {
+            c.db_calls = true;
+        }
         if t.is("trace") && r.is(i + 1, &["duration"]) {
             c.whole_trace = true;
         }
@@ -451,4 +489,69 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
         c.whole_trace = true;
     }
     r.cues = c;
+}
+
+/// A span status written out: "status ok", "status is not error", "status != unset", `상태가 ok인`,
+/// `상태가 error가 아닌`. Read before levels, so that the `error` here is the status value.
+pub(super) fn read_span_status(r: &mut Reading) {
+    for i in 0..r.tokens.len() {
+        let t = &r.tokens[i];
+        let korean = t.kind == TokenKind::Hangul && t.text.starts_with("상태");
+        if !r.free(i) || !(t.is("status") || korean) {
+            continue;
+        }
+        let mut j = i + 1;
+        while r.is(j, &["is", "=", "==", ":", "of", "equals"]) {
+            j += 1;
+        }
+        let mut negated = false;
+        if r.is(j, &["not", "!=", "isn't"]) {
+            negated = true;
+            j += 1;
+        }
+        let Some(value) = r.tok(j).and_then(|v| match v.lower.as_str() {
+            "ok" => Some("ok"),
+            "error" => Some("error"),
+            "unset" => Some("unset"),
+            _ => None,
+        }) else {
+            continue;
+        };
+        if !(i + 1..=j).all(|k| r.free(k)) {
+            continue;
+        }
+        let mut end = j + 1;
+        // `상태가 error가 아닌`, `상태가 ok인`
+        while r.tok(end).is_some_and(|x| {
+            x.kind == TokenKind::Hangul
+                && ["가", "이", "인", "이고", "인데"].contains(&x.text.as_str())
+        }) {
+            end += 1;
+        }
+        if r.tok(end)
+            .is_some_and(|x| lx::ko_contains(x, &["아닌", "아니"]))
+        {
+            negated = !negated;
+            end += 1;
+        }
+        // "status error" is left to the level pass (error spans, error lines alike); in a question about
+        // logs, "status is not error" excludes error lines
+        if value == "error" && !negated {
+            continue;
+        }
+        if value == "error" && r.cues.logs && !r.cues.traces {
+            push_unique(&mut r.negated_levels, "error");
+            r.claim(i..end);
+            r.note("level", i, end, "level != error");
+            continue;
+        }
+        r.span_status = Some((value, negated));
+        r.claim(i..end);
+        r.note(
+            "status",
+            i,
+            end,
+            format!("status {} {value}", if negated { "!=" } else { "=" }),
+        );
+    }
 }

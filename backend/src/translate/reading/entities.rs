@@ -834,22 +834,19 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
             && let Some(attr) = index.attribute_names.get(&t.lower).cloned()
         {
             let mut j = i + 1;
-            let mut op = CmpOp::Eq;
-            while let Some(x) = r.tok(j) {
-                match x.lower.as_str() {
-                    "=" | "==" | ":" | "is" | "equals" | "of" => j += 1,
-                    "!=" | "not" => {
-                        op = CmpOp::Neq;
-                        j += 1;
-                    }
-                    _ => break,
-                }
+            while r.is(j, &["is", "was"]) {
+                j += 1;
             }
+            // "= x", "not x", "equal to x", "greater than 100", "at most 3", "no more than 10"
+            let (op, k) = comparison_at(r, j);
+            let j = k;
+            let ordering = matches!(op, CmpOp::Gt | CmpOp::Gte | CmpOp::Lt | CmpOp::Lte);
             // without a written comparison, an ordinary word ("over the last hour") is no value
             let written = j > i + 1;
             if let Some(v) = r.tok(j).filter(|v| {
                 r.free(j)
                     && matches!(v.kind, TokenKind::Word | TokenKind::Quoted)
+                    && (!ordering || v.number().is_some())
                     && (written || v.kind == TokenKind::Quoted || !lx::is_vocabulary(&v.lower))
                     && (written || !v.is_any(&["over", "in", "for", "from", "during", "since"]))
             }) {

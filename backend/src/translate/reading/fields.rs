@@ -98,11 +98,10 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
         // particles and verbs between name and comparison; "is", "equals", "=" count as a written comparison
         let before_particles = j;
         while r.tok(j).is_some_and(|t| {
-            t.is_any(&[
-                "is", "was", "are", "of", "value", "field", "code", "of:", "equal",
-            ]) || (t.kind == TokenKind::Hangul
-                && t.text.chars().count() <= 2
-                && !ko(t, &["이상", "이하", "초과", "미만"]))
+            t.is_any(&["is", "was", "are", "of", "value", "field", "code", "of:"])
+                || (t.kind == TokenKind::Hangul
+                    && t.text.chars().count() <= 2
+                    && !ko(t, &["이상", "이하", "초과", "미만"]))
         }) {
             j += 1;
         }
@@ -259,6 +258,25 @@ pub(super) fn comparison_at(r: &Reading, j: usize) -> (CmpOp, usize) {
         "<" => (CmpOp::Lt, j + 1),
         "<=" => (CmpOp::Lte, j + 1),
         "=" | "==" | ":" | "equals" | "equal" | "of" => (CmpOp::Eq, skip_than(j + 1)),
+        // "no more than 10", "not less than 5": the bound itself is allowed
+        "no" | "not" | "isn't"
+            if r.is(
+                j + 1,
+                &[
+                    "more", "greater", "higher", "larger", "bigger", "over", "above",
+                ],
+            ) =>
+        {
+            (CmpOp::Lte, skip_than(j + 2))
+        }
+        "no" | "not" | "isn't"
+            if r.is(
+                j + 1,
+                &["less", "fewer", "lower", "smaller", "under", "below"],
+            ) =>
+        {
+            (CmpOp::Gte, skip_than(j + 2))
+        }
         "!=" | "not" | "isn't" => (CmpOp::Neq, j + 1),
         "=~" => (CmpOp::Re, j + 1),
         "!~" => (CmpOp::Nre, j + 1),
@@ -277,7 +295,11 @@ pub(super) fn comparison_at(r: &Reading, j: usize) -> (CmpOp, usize) {
             }
         }
         "under" | "below" | "less" | "lower" | "smaller" | "fewer" | "shorter" | "faster" => {
-            (CmpOp::Lt, skip_than(j + 1))
+            if r.is(j + 1, &["than"]) && r.is(j + 2, &["or"]) && r.is(j + 3, &["equal"]) {
+                (CmpOp::Lte, skip_than(j + 4))
+            } else {
+                (CmpOp::Lt, skip_than(j + 1))
+            }
         }
         "at" if r.is(j + 1, &["least"]) => (CmpOp::Gte, j + 2),
         "at" if r.is(j + 1, &["most"]) => (CmpOp::Lte, j + 2),

@@ -97,6 +97,8 @@ pub struct Cues {
     pub destructive: bool,
     pub server_spans: bool,
     pub client_spans: bool,
+    /// "db operations", "database calls", `DB 쿼리`: spans of database clients.
+    pub db_calls: bool,
     /// One service calling another ("order-service calls to payment-service").
     pub calls: bool,
 }
@@ -147,6 +149,8 @@ pub struct Reading {
     pub trace_ids: Vec<String>,
     pub routes: Vec<String>,
     pub methods: Vec<String>,
+    /// A span status written out ("status ok", "status is not error"): `ok`, `error` or `unset`, negated?
+    pub span_status: Option<(&'static str, bool)>,
     pub cues: Cues,
     pub understood: Vec<Understood>,
 }
@@ -227,6 +231,7 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
     read_thresholds(&mut r);
     read_intervals(&mut r);
     read_fields(&mut r, schema);
+    read_span_status(&mut r);
     read_topk_and_limit(&mut r);
     read_http(&mut r);
     read_span_names(&mut r, schema);

@@ -140,6 +140,14 @@ fn plain_word(r: &Reading, services: &NameIndex, j: usize) -> bool {
             .is_none_or(|(_, q)| matches!(q, MatchQuality::Typo(_)) && t.lower.len() < 5)
 }
 
+/// "per minute", "every 5 minutes", "each hour": an interval, which ends a phrase.
+fn interval_at(r: &Reading, j: usize) -> bool {
+    r.is(j, &["per", "every", "each"])
+        && r.tok(j + 1).is_some_and(|u| {
+            u.is_number() || crate::understand::numbers::unit_nanos(&u.lower).is_some()
+        })
+}
+
 /// Takes the phrase that starts at `start`: up to five words until a boundary; `None` unless at least one
 /// word is a plain word (or the phrase is one level word, "containing error").
 fn phrase_at(
@@ -149,7 +157,7 @@ fn phrase_at(
     allow_level: bool,
 ) -> Option<(String, usize)> {
     let mut j = start;
-    while j < r.tokens.len() && j - start < 5 && phrase_word(r, j) {
+    while j < r.tokens.len() && j - start < 5 && phrase_word(r, j) && !interval_at(r, j) {
         j += 1;
     }
     // trailing question words are not part of it ("containing timeout recently")
@@ -474,14 +482,28 @@ pub(super) fn read_korean_phrases(r: &mut Reading, schema: &Schema) {
     let mut i = 0;
     while i < n {
         let start = i;
-        while i < n && r.free(i) && r.tokens[i].kind == TokenKind::Word && i - start < 5 {
+        // `타임아웃`, `커넥션이`: an English word written in Hangul is searched for in English
+        let loanword = if r.free(i) {
+            lx::korean_loanword(&r.tokens[i], KOREAN_PARTICLES)
+        } else {
+            None
+        };
+        if loanword.is_some() {
+            i += 1;
+        }
+        while loanword.is_none()
+            && i < n
+            && r.free(i)
+            && r.tokens[i].kind == TokenKind::Word
+            && i - start < 5
+        {
             i += 1;
         }
         if i == start {
             i += 1;
             continue;
         }
-        if !(start..i).any(|k| plain_word(r, services, k)) {
+        if loanword.is_none() && !(start..i).any(|k| plain_word(r, services, k)) {
             continue;
         }
         let mut cue = i;
@@ -504,7 +526,7 @@ pub(super) fn read_korean_phrases(r: &mut Reading, schema: &Schema) {
         } else {
             i
         };
-        let text = r.text_of(start, i);
+        let text = loanword.map_or_else(|| r.text_of(start, i), str::to_string);
         push_phrase(r, start, end, text, negative, false);
         i = end.max(i);
     }

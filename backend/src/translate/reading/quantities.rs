@@ -427,9 +427,10 @@ pub(super) fn read_topk_and_limit(r: &mut Reading) {
         let top = t.is_any(&[
             "top", "highest", "largest", "biggest", "noisiest", "busiest", "worst",
         ]) || ko(&t, &["상위", "가장 많은"]);
-        let bottom = t.is_any(&[
-            "bottom", "lowest", "smallest", "quietest", "fewest", "least",
-        ]) || ko(&t, &["하위"]);
+        // ("at least 200" is a comparison, no bottom 200)
+        let bottom = (t.is_any(&["bottom", "lowest", "smallest", "quietest", "fewest"])
+            || (t.is("least") && !(i > 0 && r.is(i - 1, &["at"]))))
+            || ko(&t, &["하위"]);
         if (top || bottom) && !r.is(i + 1, &["of"]) {
             if let Some((k, next)) = number_at(&r.tokens, i + 1)
                 .filter(|(k, _)| *k >= 1.0 && *k <= 1000.0 && k.fract() == 0.0)
