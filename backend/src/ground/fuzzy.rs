@@ -102,10 +102,15 @@ impl NameIndex {
         let typed_base = base_name(typed);
         // A base name (`payment` for `payment-service`) or one distinctive part (`gateway` for `api-gateway`).
         let distinctive = typed_norm.len() >= 4 && !GENERIC_SUFFIXES.contains(&typed_norm.as_str());
+        // a plural of a base name names the service too (`orders` for `order-service`)
+        let singular = typed_base
+            .strip_suffix('s')
+            .filter(|s| s.len() >= 4 && typed_norm == typed_base);
         let mut partial = None;
         let mut partial_count = 0;
         for i in 0..self.names.len() {
-            let by_base = typed_base.len() >= 3 && self.base[i] == typed_base;
+            let by_base = (typed_base.len() >= 3 && self.base[i] == typed_base)
+                || singular.is_some_and(|s| self.base[i] == s);
             let by_part = distinctive && self.parts[i].contains(&typed_norm);
             if by_base || by_part {
                 partial = Some(i);
