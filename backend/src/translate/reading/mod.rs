@@ -294,9 +294,23 @@ pub(super) fn add_service(r: &mut Reading, service: String, at: usize) {
             ],
         ) || (k > 1 && r.is(k - 1, &["than"]) && r.is(k - 2, &["other"]))
             || (k > 1 && r.is(k - 1, &["from"]) && r.is(k - 2, &["apart", "aside"])));
-    if excluded {
+    // "leave out user-service", "leaving out", "minus", "skip"
+    let left_out = !excluded
+        && k > 0
+        && (r.is(
+            k - 1,
+            &[
+                "minus", "skip", "skipping", "ignore", "ignoring", "omit", "omitting",
+            ],
+        ) || (k > 1
+            && r.is(k - 1, &["out"])
+            && r.is(k - 2, &["leave", "leaving", "left", "leaves"])));
+    if excluded || left_out {
         if k > 0 {
             r.claim([k - 1]);
+        }
+        if left_out && k > 1 && r.is(k - 1, &["out"]) {
+            r.claim([k - 2]);
         }
         push_unique(&mut r.excluded_services, service);
     } else if !r.services.contains(&service) {
