@@ -408,6 +408,9 @@ fn abbreviation(word: &str) -> &str {
     }
 }
 
+/// Nouns that, after a service's base name, name the service (`product catalog`, `payment system`).
+const SERVICE_NOUNS: &[&str] = &["catalog", "system"];
+
 /// What may follow a Korean service word in the same token (`주문이`, `결제의`).
 const KOREAN_PARTICLES: &[&str] = &["", "이", "가", "은", "는", "을", "를", "의", "에서", "쪽"];
 
@@ -475,11 +478,14 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
         // Two words joined (`order service`, `api gateway`), then one.
         let next_free = i + 1 < n && r.free(i + 1) && r.tokens[i + 1].kind == TokenKind::Word;
         if next_free {
-            let joined = format!(
-                "{}-{}",
-                abbreviation(&t.lower),
-                abbreviation(&r.tokens[i + 1].lower)
-            );
+            let second_word = abbreviation(&r.tokens[i + 1].lower);
+            // "the product catalog", "the payment system": the service of that name
+            let second_word = if SERVICE_NOUNS.contains(&second_word) {
+                "service"
+            } else {
+                second_word
+            };
+            let joined = format!("{}-{}", abbreviation(&t.lower), second_word);
             let second = &r.tokens[i + 1].lower;
             // Loosely (partial names, typos) only when the second word could be part of a name:
             // `ordr service`, not `ordr-service in`.
