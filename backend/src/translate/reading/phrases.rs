@@ -188,6 +188,16 @@ fn phrase_at(
     Some((text, j))
 }
 
+/// A number on its own after a contain cue ("anything containing 502 in the last hour"): the text searched.
+fn number_phrase(r: &Reading, j: usize) -> Option<(String, usize)> {
+    let t = r.tok(j)?;
+    let alone = r
+        .tok(j + 1)
+        .is_none_or(|n| n.is_any(BOUNDARY) || n.is_any(&[",", ".", "?", "!"]));
+    (r.free(j) && t.kind == TokenKind::Word && t.is_number() && alone)
+        .then(|| (t.text.clone(), j + 1))
+}
+
 fn push_phrase(r: &mut Reading, from: usize, to: usize, text: String, negative: bool, regex: bool) {
     r.claim(from..to);
     r.note(
@@ -245,7 +255,8 @@ pub(super) fn read_cued_phrases(r: &mut Reading, schema: &Schema) {
             j += 1;
         }
         let negative = excluding || negated_before(r, i);
-        let Some((text, mut end)) = phrase_at(r, services, j, true) else {
+        let Some((text, mut end)) = phrase_at(r, services, j, true).or_else(|| number_phrase(r, j))
+        else {
             i += 1;
             continue;
         };
