@@ -294,8 +294,8 @@ pub(super) fn named_group_target(
 }
 
 /// Words that named something (a service, a field, a phrase, ...) and so carry no cue.
-const NAMING: [&str; 9] = [
-    "service", "field", "filter", "label", "span", "route", "method", "trace", "time",
+const NAMING: [&str; 10] = [
+    "service", "field", "filter", "label", "span", "route", "method", "trace", "time", "context",
 ];
 
 /// Korean words for how long something took starting at token `j`, after `전체`/`총`: `소요 시간`,

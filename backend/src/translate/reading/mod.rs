@@ -219,6 +219,7 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
     read_cues(&mut r, false);
     let tz = read_zone(&mut r).unwrap_or(tz);
     read_time(&mut r, now, tz);
+    read_background(&mut r);
     read_label_syntax(&mut r, schema);
     read_ids(&mut r);
     read_regex(&mut r);
@@ -263,6 +264,56 @@ pub(super) fn negated_before(r: &Reading, i: usize) -> bool {
             any(t, lx::NEGATION_WORDS) || (t.lower == "other" && r.is(j + 1, &["than"]))
         })
     })
+}
+
+/// Words that open a request ("Show me ...", "Can you find ...").
+const REQUEST_OPENERS: &[&str] = &[
+    "show", "find", "give", "list", "get", "pull", "fetch", "display", "can", "could", "would",
+    "please", "search", "count",
+];
+/// Words in a request that point back to an earlier sentence ("Give me its error count").
+const BACK_REFERENCES: &[&str] = &[
+    "it", "its", "it's", "they", "their", "them", "those", "that", "this", "these", "same",
+];
+
+/// "Users say product pages are slow. Can you find GET /products/{id} spans ...": sentences before the
+/// request that the request does not point back to are background; their words (other than times) ask
+/// for nothing.
+fn read_background(r: &mut Reading) {
+    let bytes = r.text.as_bytes();
+    // the start of each sentence after the first: after `. `, `? `, `! ` and before a capital letter
+    let starts: Vec<usize> = (2..bytes.len())
+        .filter(|&k| {
+            matches!(bytes[k - 2], b'.' | b'?' | b'!')
+                && bytes[k - 1] == b' '
+                && bytes[k].is_ascii_uppercase()
+        })
+        .collect();
+    let Some(&request) = starts.iter().rev().find(|&&at| {
+        r.tokens
+            .iter()
+            .find(|t| t.start >= at)
+            .is_some_and(|t| t.is_any(REQUEST_OPENERS))
+    }) else {
+        return;
+    };
+    let first_of_request = r
+        .tokens
+        .iter()
+        .position(|t| t.start >= request)
+        .unwrap_or(r.tokens.len());
+    if r.tokens[first_of_request..]
+        .iter()
+        .any(|t| t.is_any(BACK_REFERENCES))
+    {
+        return;
+    }
+    let background: Vec<usize> = (0..first_of_request).filter(|&k| r.free(k)).collect();
+    if background.is_empty() {
+        return;
+    }
+    r.claim(background.iter().copied());
+    r.note("context", 0, first_of_request, "background to the request");
 }
 
 /// A Korean negation right after token `i` (`cache 제외`, `cache가 없는`).
