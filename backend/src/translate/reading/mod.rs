@@ -135,6 +135,8 @@ pub struct Reading {
     pub attrs: Vec<AttrCond>,
     /// HTTP status codes as inclusive ranges (500..=500, 500..=599).
     pub http: Vec<(u16, u16)>,
+    /// HTTP status codes left out (`상태 코드 500은 빼고`, "except status 500").
+    pub http_excluded: Vec<u16>,
     pub threshold: Option<Threshold>,
     pub limit: Option<u32>,
     /// topk (k, bottom?)
