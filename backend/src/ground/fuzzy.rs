@@ -230,6 +230,20 @@ mod tests {
     }
 
     #[test]
+    fn plural_of_a_base_name_is_a_partial_match() {
+        let s = services();
+        assert_eq!(
+            resolve("orders", &s),
+            Some(("order-service", MatchQuality::Partial))
+        );
+        assert_eq!(
+            resolve("Payments", &s),
+            Some(("payment-service", MatchQuality::Partial))
+        );
+        assert_eq!(resolve("services", &s), None);
+    }
+
+    #[test]
     fn unknown_names_do_not_resolve() {
         let s = services();
         assert_eq!(resolve("inventory", &s), None);
