@@ -221,7 +221,7 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
     read_cues(&mut r, false);
     let tz = read_zone(&mut r).unwrap_or(tz);
     read_time(&mut r, now, tz);
-    read_background(&mut r);
+    read_background(&mut r, schema);
     read_label_syntax(&mut r, schema);
     read_ids(&mut r);
     read_regex(&mut r);
@@ -281,7 +281,7 @@ const BACK_REFERENCES: &[&str] = &[
 /// "Users say product pages are slow. Can you find GET /products/{id} spans ...": sentences before the
 /// request that the request does not point back to are background; their words (other than times) ask
 /// for nothing.
-fn read_background(r: &mut Reading) {
+fn read_background(r: &mut Reading, schema: &Schema) {
     let bytes = r.text.as_bytes();
     // the start of each sentence after the first: after `. `, `? `, `! ` and before a capital letter
     let starts: Vec<usize> = (2..bytes.len())
@@ -310,7 +310,19 @@ fn read_background(r: &mut Reading) {
     {
         return;
     }
-    let background: Vec<usize> = (0..first_of_request).filter(|&k| r.free(k)).collect();
+    // a service written out in the background stays when the request names none ("order-service is
+    // down. Show me the errors")
+    let services = &schema.index().services;
+    let exact = |t: &Token| {
+        matches!(
+            services.resolve(&t.text),
+            Some((_, MatchQuality::Exact | MatchQuality::Normalised))
+        )
+    };
+    let request_names_one = r.tokens[first_of_request..].iter().any(exact);
+    let background: Vec<usize> = (0..first_of_request)
+        .filter(|&k| r.free(k) && (request_names_one || !exact(&r.tokens[k])))
+        .collect();
     if background.is_empty() {
         return;
     }
