@@ -55,6 +55,7 @@ eval:
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-4.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-5.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-6.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
+	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/examiner-7.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
 	$(CARGO) run --quiet --locked --bin querent -- eval tests/eval/generalisation.jsonl --schema $(SCHEMA) --now $(NOW_OF_THE_DATA) --min-accuracy 100
 
 ## test-llm: a real small model (llama.cpp server + Qwen2.5-Coder 0.5B, both from PyPI) on loopback,

@@ -102,10 +102,15 @@ impl NameIndex {
         let typed_base = base_name(typed);
         // A base name (`payment` for `payment-service`) or one distinctive part (`gateway` for `api-gateway`).
         let distinctive = typed_norm.len() >= 4 && !GENERIC_SUFFIXES.contains(&typed_norm.as_str());
+        // a plural of a base name names the service too (`orders` for `order-service`)
+        let singular = typed_base
+            .strip_suffix('s')
+            .filter(|s| s.len() >= 4 && typed_norm == typed_base);
         let mut partial = None;
         let mut partial_count = 0;
         for i in 0..self.names.len() {
-            let by_base = typed_base.len() >= 3 && self.base[i] == typed_base;
+            let by_base = (typed_base.len() >= 3 && self.base[i] == typed_base)
+                || singular.is_some_and(|s| self.base[i] == s);
             let by_part = distinctive && self.parts[i].contains(&typed_norm);
             if by_base || by_part {
                 partial = Some(i);
@@ -222,6 +227,20 @@ mod tests {
         assert_eq!(resolve("payment", &s).map(|m| m.0), Some("payment-service"));
         assert_eq!(resolve("gateway", &s).map(|m| m.0), Some("api-gateway"));
         assert_eq!(resolve("service", &s), None);
+    }
+
+    #[test]
+    fn plural_of_a_base_name_is_a_partial_match() {
+        let s = services();
+        assert_eq!(
+            resolve("orders", &s),
+            Some(("order-service", MatchQuality::Partial))
+        );
+        assert_eq!(
+            resolve("Payments", &s),
+            Some(("payment-service", MatchQuality::Partial))
+        );
+        assert_eq!(resolve("services", &s), None);
     }
 
     #[test]

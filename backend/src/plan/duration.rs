@@ -1,7 +1,7 @@
 //! Durations as Loki and Tempo write them (`5m`, `1h30m`, `500ms`).
 //!
 //! Hand-written rather than `humantime`: we need the exact Prometheus/Go spelling in both directions
-//! (`1h30m`, `1s500ms`, no spaces, no `min`) and nothing else; the code is a few lines.
+//! (`1h30m`, `1500ms`, no spaces, no `min`) and nothing else; the code is a few lines.
 
 use std::fmt;
 
@@ -122,6 +122,14 @@ impl fmt::Display for QueryDuration {
         if self.0 == 0 {
             return f.write_str("0s");
         }
+        // A fraction of a second as one number and unit (`1500ms`, not `1s500ms`), as people and both query languages write it
+        if !self.0.is_multiple_of(S) {
+            let (name, size) = [("ms", MS), ("us", US), ("ns", NS)]
+                .into_iter()
+                .find(|(_, size)| self.0.is_multiple_of(*size))
+                .unwrap_or(("ns", NS));
+            return write!(f, "{}{}", self.0 / size, name);
+        }
         let mut rest = self.0;
         // Weeks and days only when exact, because `90d` reads better than `12w6d`.
         for (name, size) in UNITS {
@@ -163,7 +171,11 @@ mod tests {
         assert_eq!(QueryDuration::from_hours(24).to_string(), "1d");
         assert_eq!(QueryDuration::from_hours(25).to_string(), "25h");
         assert_eq!(QueryDuration::from_millis(500).to_string(), "500ms");
-        assert_eq!(QueryDuration::from_millis(1500).to_string(), "1s500ms");
+        assert_eq!(QueryDuration::from_millis(1500).to_string(), "1500ms");
+        assert_eq!(
+            QueryDuration::from_nanos(61_000_000_500).to_string(),
+            "61000000500ns"
+        );
         assert_eq!(QueryDuration::from_nanos(0).to_string(), "0s");
     }
 
@@ -194,7 +206,7 @@ mod tests {
     #[test]
     fn round_trips() {
         for text in [
-            "1m", "15m", "1h", "3h", "1d", "1w", "1h1m1s", "100ms", "1s1ms",
+            "1m", "15m", "1h", "3h", "1d", "1w", "1h1m1s", "100ms", "1001ms",
         ] {
             assert_eq!(QueryDuration::parse(text).unwrap().to_string(), text);
         }

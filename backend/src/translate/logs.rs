@@ -261,6 +261,30 @@ pub fn log_query(r: &Reading, schema: &Schema, levels: &[&str]) -> LogQuery {
             }
         }
     }
+    // HTTP codes left out: `status != 500` when the lines have a status field, else lines without the code
+    if !r.http_excluded.is_empty() {
+        match find_field(r, schema, STATUS_FIELDS, true) {
+            Some((name, source, kind)) => {
+                for code in &r.http_excluded {
+                    conds.push(FieldCond {
+                        field: name.clone(),
+                        kind,
+                        source,
+                        op: CmpOp::Neq,
+                        value: FieldValue::Number(*code as f64),
+                    });
+                }
+            }
+            None => {
+                for code in &r.http_excluded {
+                    q.stages.push(Stage::Line {
+                        op: LineOp::NotContains,
+                        value: format!(" {code} "),
+                    });
+                }
+            }
+        }
+    }
     // A latency threshold on log lines reads the duration field.
     if let Some(t) = r.threshold
         && let Some((name, source, kind)) = find_field(r, schema, DURATION_FIELDS, true)

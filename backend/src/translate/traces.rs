@@ -179,6 +179,13 @@ fn conditions(r: &Reading, schema: &Schema, search: bool) -> Vec<Cond> {
     for (lo, hi) in &r.http {
         conds.extend(status_conds(&status_attr, *lo, *hi));
     }
+    for code in &r.http_excluded {
+        conds.push(Cond::cmp(
+            status_attr.clone(),
+            Op::Neq,
+            Static::Int(*code as i64),
+        ));
+    }
     for f in &r.fields {
         // a field condition in a trace question: `status 500` means the HTTP status
         if ["status", "status_code", "code"].contains(&f.field.as_str())

@@ -337,7 +337,7 @@ mod tests {
         assert_eq!(dur("3h").as_deref(), Some("3h"));
         assert_eq!(dur("an hour").as_deref(), Some("1h"));
         assert_eq!(dur("half an hour").as_deref(), Some("30m"));
-        assert_eq!(dur("1.5 seconds").as_deref(), Some("1s500ms"));
+        assert_eq!(dur("1.5 seconds").as_deref(), Some("1500ms"));
         assert_eq!(dur("500ms").as_deref(), Some("500ms"));
         assert_eq!(dur("ninety minutes").as_deref(), Some("1h30m"));
         assert_eq!(dur("an hour and a half").as_deref(), Some("1h30m"));

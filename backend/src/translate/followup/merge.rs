@@ -144,6 +144,12 @@ pub(super) fn merge(p: Reading, p_kind: PlanKind, f: Reading) -> Reading {
     if !f.http.is_empty() {
         m.http = f.http.clone();
     }
+    for code in &f.http_excluded {
+        if !m.http_excluded.contains(code) {
+            m.http_excluded.push(*code);
+        }
+        m.http.retain(|&(lo, hi)| !(lo == *code && hi == *code));
+    }
     if f.threshold.is_some() {
         m.threshold = f.threshold;
     }

@@ -39,7 +39,17 @@ pub(super) fn read_grouping(r: &mut Reading, schema: &Schema) {
             continue;
         }
         // "for each of order-service and payment-service": one series per service
-        if t.is("each") && r.is(i + 1, &["of"]) && r.service_at.iter().any(|&a| a > i) {
+        // (or loosely named ones, read later: "each of orders and payments")
+        let loose_service_next = r.tok(i + 2).is_some_and(|x| {
+            matches!(
+                schema.index().services.resolve(&x.text),
+                Some((_, crate::ground::fuzzy::MatchQuality::Partial))
+            )
+        });
+        if t.is("each")
+            && r.is(i + 1, &["of"])
+            && (r.service_at.iter().any(|&a| a > i) || loose_service_next)
+        {
             push_unique(&mut r.group_by, "service".to_string());
             r.claim([i, i + 1]);
             r.note("group", i, i + 2, "by service");
@@ -284,8 +294,8 @@ pub(super) fn named_group_target(
 }
 
 /// Words that named something (a service, a field, a phrase, ...) and so carry no cue.
-const NAMING: [&str; 9] = [
-    "service", "field", "filter", "label", "span", "route", "method", "trace", "time",
+const NAMING: [&str; 10] = [
+    "service", "field", "filter", "label", "span", "route", "method", "trace", "time", "context",
 ];
 
 /// Korean words for how long something took starting at token `j`, after `전체`/`총`: `소요 시간`,
@@ -367,6 +377,9 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
                 || t.text.starts_with("수를"))
             && i > 0
             && r.tokens[i - 1].kind == TokenKind::Hangul
+            // `보여줄 수 있어`: "can", after a verb in -ㄹ
+            && !(t.text == "수"
+                && r.tok(i + 1).is_some_and(|n| n.text.starts_with('있') || n.text.starts_with('없')))
         {
             c.count = true;
         }
@@ -443,10 +456,11 @@ pub(super) fn read_cues(r: &mut Reading, skip_named: bool) {
             });
         if (t.is_any(&[
             "delete", "drop", "remove", "purge", "truncate", "wipe", "erase", "insert", "ingest",
-            "push", "write", "clear", "reset", "update", "modify",
+            "push", "write", "clear", "reset", "update", "modify", "restart", "reboot", "kill",
+            "scale", "redeploy", "rollback", "deploy", "stop", "shutdown",
         ]) && command_position
             && !t.text.chars().all(|ch| ch.is_ascii_uppercase()))
-            || lx::ko_contains(t, &["삭제", "지워", "지우"])
+            || lx::ko_contains(t, &["삭제", "지워", "지우", "재시작", "재부팅"])
         {
             c.destructive = true;
         }

@@ -400,6 +400,20 @@ pub(super) fn read_root_services(r: &mut Reading, schema: &Schema) {
     }
 }
 
+/// Short forms of words in service names (`api gw` for `api-gateway`).
+fn abbreviation(word: &str) -> &str {
+    match word {
+        "gw" => "gateway",
+        _ => word,
+    }
+}
+
+/// Nouns that, after a service's base name, name the service (`product catalog`, `payment system`).
+const SERVICE_NOUNS: &[&str] = &["catalog", "system"];
+
+/// What may follow a Korean service word in the same token (`주문이`, `결제의`).
+const KOREAN_PARTICLES: &[&str] = &["", "이", "가", "은", "는", "을", "를", "의", "에서", "쪽"];
+
 /// Services, in two rounds: exact and spacing variants first (`order-service`, `order service`,
 /// `api gateway`); then, after phrases took their words, partial names and typos (`payment`, `ordr-service`).
 pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
@@ -423,10 +437,20 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
                 .iter()
                 .find(|(k, _)| t.text.starts_with(k))
             {
+                let word = lx::KOREAN_SERVICE_WORDS
+                    .iter()
+                    .find(|(k, _)| t.text.starts_with(k))
+                    .map_or("", |(k, _)| k);
+                // on its own (`주문이 실패해`, `결제 쪽`), in the second round only
+                let alone = loose
+                    && KOREAN_PARTICLES.contains(&&t.text[word.len()..])
+                    && services.resolve(en).is_some();
                 let followed =
-                    r.tok(i + 1).is_some_and(is_service_word) || t.text.contains("서비스");
+                    r.tok(i + 1).is_some_and(is_service_word) || t.text.contains("서비스") || alone;
                 if followed {
-                    let end = if t.text.contains("서비스") {
+                    let end = if t.text.contains("서비스")
+                        || !r.tok(i + 1).is_some_and(is_service_word)
+                    {
                         i + 1
                     } else {
                         i + 2
@@ -454,7 +478,14 @@ pub(super) fn read_services(r: &mut Reading, schema: &Schema, loose: bool) {
         // Two words joined (`order service`, `api gateway`), then one.
         let next_free = i + 1 < n && r.free(i + 1) && r.tokens[i + 1].kind == TokenKind::Word;
         if next_free {
-            let joined = format!("{}-{}", t.lower, r.tokens[i + 1].lower);
+            let second_word = abbreviation(&r.tokens[i + 1].lower);
+            // "the product catalog", "the payment system": the service of that name
+            let second_word = if SERVICE_NOUNS.contains(&second_word) {
+                "service"
+            } else {
+                second_word
+            };
+            let joined = format!("{}-{}", abbreviation(&t.lower), second_word);
             let second = &r.tokens[i + 1].lower;
             // Loosely (partial names, typos) only when the second word could be part of a name:
             // `ordr service`, not `ordr-service in`.
@@ -894,7 +925,8 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
         let exact_value = index.attribute_values.contains_key(&t.lower);
         let other_thing = index.services.resolve(&t.text).is_some_and(|(s, q)| {
             q <= MatchQuality::Normalised || !exact_value || s.to_lowercase().contains(&t.lower)
-        }) || index.label_values.contains_key(&t.lower);
+        }) || index.label_values.contains_key(&t.lower)
+            || plural_service(r, i, schema);
         // a word in the middle of an unquoted phrase ("Gateway Timeout") belongs to the phrase
         let plain_neighbour = |j: Option<usize>| {
             j.and_then(|j| r.tok(j)).is_some_and(|x| {
@@ -960,6 +992,20 @@ pub(super) fn read_tempo_attributes(r: &mut Reading, schema: &Schema) {
         }
         i += 1;
     }
+}
+
+/// A plural of a service's base name (`orders` for `order-service`) that is also an attribute's value
+/// (the `orders` table) names the service where a service word follows (`the orders service`) or the
+/// question is not about spans.
+fn plural_service(r: &Reading, i: usize, schema: &Schema) -> bool {
+    let Some(t) = r.tok(i) else { return false };
+    t.kind == TokenKind::Word
+        && t.lower.ends_with('s')
+        && matches!(
+            schema.index().services.resolve(&t.text),
+            Some((_, MatchQuality::Partial))
+        )
+        && (!r.cues.traces || r.tok(i + 1).is_some_and(is_service_word))
 }
 
 /// An attribute named in words at token `i` and its value: (attribute, value, first token, end token).

@@ -135,6 +135,8 @@ pub struct Reading {
     pub attrs: Vec<AttrCond>,
     /// HTTP status codes as inclusive ranges (500..=500, 500..=599).
     pub http: Vec<(u16, u16)>,
+    /// HTTP status codes left out (`상태 코드 500은 빼고`, "except status 500").
+    pub http_excluded: Vec<u16>,
     pub threshold: Option<Threshold>,
     pub limit: Option<u32>,
     /// topk (k, bottom?)
@@ -219,6 +221,7 @@ pub fn read(question: &str, now: DateTime<Utc>, tz: Tz, schema: &Schema) -> Read
     read_cues(&mut r, false);
     let tz = read_zone(&mut r).unwrap_or(tz);
     read_time(&mut r, now, tz);
+    read_background(&mut r, schema);
     read_label_syntax(&mut r, schema);
     read_ids(&mut r);
     read_regex(&mut r);
@@ -265,6 +268,68 @@ pub(super) fn negated_before(r: &Reading, i: usize) -> bool {
     })
 }
 
+/// Words that open a request ("Show me ...", "Can you find ...").
+const REQUEST_OPENERS: &[&str] = &[
+    "show", "find", "give", "list", "get", "pull", "fetch", "display", "can", "could", "would",
+    "please", "search", "count",
+];
+/// Words in a request that point back to an earlier sentence ("Give me its error count").
+const BACK_REFERENCES: &[&str] = &[
+    "it", "its", "it's", "they", "their", "them", "those", "that", "this", "these", "same",
+];
+
+/// "Users say product pages are slow. Can you find GET /products/{id} spans ...": sentences before the
+/// request that the request does not point back to are background; their words (other than times) ask
+/// for nothing.
+fn read_background(r: &mut Reading, schema: &Schema) {
+    let bytes = r.text.as_bytes();
+    // the start of each sentence after the first: after `. `, `? `, `! ` and before a capital letter
+    let starts: Vec<usize> = (2..bytes.len())
+        .filter(|&k| {
+            matches!(bytes[k - 2], b'.' | b'?' | b'!')
+                && bytes[k - 1] == b' '
+                && bytes[k].is_ascii_uppercase()
+        })
+        .collect();
+    let Some(&request) = starts.iter().rev().find(|&&at| {
+        r.tokens
+            .iter()
+            .find(|t| t.start >= at)
+            .is_some_and(|t| t.is_any(REQUEST_OPENERS))
+    }) else {
+        return;
+    };
+    let first_of_request = r
+        .tokens
+        .iter()
+        .position(|t| t.start >= request)
+        .unwrap_or(r.tokens.len());
+    if r.tokens[first_of_request..]
+        .iter()
+        .any(|t| t.is_any(BACK_REFERENCES))
+    {
+        return;
+    }
+    // a service written out in the background stays when the request names none ("order-service is
+    // down. Show me the errors")
+    let services = &schema.index().services;
+    let exact = |t: &Token| {
+        matches!(
+            services.resolve(&t.text),
+            Some((_, MatchQuality::Exact | MatchQuality::Normalised))
+        )
+    };
+    let request_names_one = r.tokens[first_of_request..].iter().any(exact);
+    let background: Vec<usize> = (0..first_of_request)
+        .filter(|&k| r.free(k) && (request_names_one || !exact(&r.tokens[k])))
+        .collect();
+    if background.is_empty() {
+        return;
+    }
+    r.claim(background.iter().copied());
+    r.note("context", 0, first_of_request, "background to the request");
+}
+
 /// A Korean negation right after token `i` (`cache 제외`, `cache가 없는`).
 pub(super) fn negated_after(r: &Reading, i: usize) -> bool {
     (i + 1..(i + 3).min(r.tokens.len())).any(|j| {
@@ -294,9 +359,23 @@ pub(super) fn add_service(r: &mut Reading, service: String, at: usize) {
             ],
         ) || (k > 1 && r.is(k - 1, &["than"]) && r.is(k - 2, &["other"]))
             || (k > 1 && r.is(k - 1, &["from"]) && r.is(k - 2, &["apart", "aside"])));
-    if excluded {
+    // "leave out user-service", "leaving out", "minus", "skip"
+    let left_out = !excluded
+        && k > 0
+        && (r.is(
+            k - 1,
+            &[
+                "minus", "skip", "skipping", "ignore", "ignoring", "omit", "omitting",
+            ],
+        ) || (k > 1
+            && r.is(k - 1, &["out"])
+            && r.is(k - 2, &["leave", "leaving", "left", "leaves"])));
+    if excluded || left_out {
         if k > 0 {
             r.claim([k - 1]);
+        }
+        if left_out && k > 1 && r.is(k - 1, &["out"]) {
+            r.claim([k - 2]);
         }
         push_unique(&mut r.excluded_services, service);
     } else if !r.services.contains(&service) {

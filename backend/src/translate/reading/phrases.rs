@@ -103,7 +103,7 @@ const BOUNDARY: &[&str] = &[
 /// Fillers between a cue and its phrase ("containing the word timeout").
 const FILLER: &[&str] = &[
     "the", "a", "an", "word", "words", "text", "string", "term", "phrase", "keyword", "any",
-    "lines", "line", "logs", "message", "messages",
+    "lines", "line", "logs", "message", "messages", "ones", "those",
 ];
 const KOREAN_PARTICLES: &[&str] = &[
     "이",
@@ -188,6 +188,16 @@ fn phrase_at(
     Some((text, j))
 }
 
+/// A number on its own after a contain cue ("anything containing 502 in the last hour"): the text searched.
+fn number_phrase(r: &Reading, j: usize) -> Option<(String, usize)> {
+    let t = r.tok(j)?;
+    let alone = r
+        .tok(j + 1)
+        .is_none_or(|n| n.is_any(BOUNDARY) || n.is_any(&[",", ".", "?", "!"]));
+    (r.free(j) && t.kind == TokenKind::Word && t.is_number() && alone)
+        .then(|| (t.text.clone(), j + 1))
+}
+
 fn push_phrase(r: &mut Reading, from: usize, to: usize, text: String, negative: bool, regex: bool) {
     r.claim(from..to);
     r.note(
@@ -236,11 +246,17 @@ pub(super) fn read_cued_phrases(r: &mut Reading, schema: &Schema) {
         }
         let mut j = i + 1;
         // fillers, and a contain cue after an excluding one ("but not mentioning coffee")
-        while (r.is(j, FILLER) || (excluding && r.is(j, STRONG_CUES))) && r.free(j) {
+        // ... and "that"/"which" before a contain cue ("but not the ones that mention cache")
+        while (r.is(j, FILLER)
+            || (excluding && r.is(j, STRONG_CUES))
+            || (excluding && r.is(j, &["that", "which"]) && r.is(j + 1, STRONG_CUES)))
+            && r.free(j)
+        {
             j += 1;
         }
         let negative = excluding || negated_before(r, i);
-        let Some((text, mut end)) = phrase_at(r, services, j, true) else {
+        let Some((text, mut end)) = phrase_at(r, services, j, true).or_else(|| number_phrase(r, j))
+        else {
             i += 1;
             continue;
         };
@@ -330,13 +346,34 @@ pub(super) fn read_korean_cued_phrases(r: &mut Reading, schema: &Schema) {
             || cue_token.text.starts_with('없')
             || two_word_negation;
         let positive = lx::ko_contains(cue_token, lx::CONTAIN_KO_AFTER) || contain_verb;
+        // `retry 포함된 것 말고`, `timeout 들어간 건 제외하고`: the lines that contain it, left out
+        let left_out = positive && !negative && korean_left_out(r, cue + 1);
+        let negative = negative || left_out;
         if (negative || positive) && (start..i).any(|k| plain_word(r, services, k)) {
             let text = r.text_of(start, i);
-            let end = if two_word_negation { cue + 2 } else { cue + 1 };
+            let end = if two_word_negation {
+                cue + 2
+            } else if left_out {
+                cue + 3
+            } else {
+                cue + 1
+            };
             push_phrase(r, start, end, text, negative, false);
             i = end;
         }
     }
+}
+
+/// `것 말고`, `건 제외하고`, `거 빼고` at token `i`: the thing just described is left out.
+fn korean_left_out(r: &Reading, i: usize) -> bool {
+    r.tok(i)
+        .is_some_and(|t| ["것", "건", "거", "것은", "건은", "거는"].contains(&t.text.as_str()))
+        && r.tok(i + 1).is_some_and(|t| {
+            t.kind == TokenKind::Hangul
+                && ["말고", "제외", "빼고", "빼"]
+                    .iter()
+                    .any(|w| t.text.starts_with(w))
+        })
 }
 
 /// "regex /api/v1/(orders|login)", "matching the pattern ^GET": the written pattern, as one chunk of the

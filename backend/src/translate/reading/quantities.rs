@@ -620,6 +620,8 @@ pub(super) fn read_http(r: &mut Reading) {
             || (lo >= 400 && r.tok(i + 1).is_some_and(|n| any(n, lx::TRACE_WORDS) || any(n, lx::REQUEST_WORDS) || lx::ko_contains(n, lx::TRACE_KO) || lx::ko_contains(n, lx::REQUEST_KO)))
                         // "traces with a 504": in a question about requests a bare code is a status
             || (lo >= 200 && (r.cues.traces || r.cues.requests) && i > 0 && r.tokens[i - 1].is_any(&["a", "an", "with"]))
+            // `상태 코드 500`, `상태코드 500`
+            || (i > 0 && lx::ko_contains(&r.tokens[i - 1], &["상태", "코드"]))
             // `500을 반환한`, `500 응답`: Korean words for returned/response after the particles
             || {
                 let mut k = i + 1;
@@ -660,6 +662,29 @@ pub(super) fn read_http(r: &mut Reading) {
             })
         {
             to += 1;
+        }
+        // `500은 빼고`, `500 제외`, "except status 500": the code left out
+        let korean_out = (to..to + 2).any(|k| {
+            r.tok(k).is_some_and(|x| {
+                x.kind == TokenKind::Hangul
+                    && ["빼고", "제외", "말고"]
+                        .iter()
+                        .any(|w| x.text.starts_with(w))
+            })
+        }) && r.tok(to).is_some_and(|x| {
+            x.kind == TokenKind::Hangul
+                && (["은", "는", "을", "를", "이", "가"].contains(&x.text.as_str())
+                    || ["빼고", "제외", "말고"]
+                        .iter()
+                        .any(|w| x.text.starts_with(w)))
+        });
+        let english_out = (from.saturating_sub(3)..from)
+            .any(|k| r.free(k) && r.is(k, &["except", "excluding", "exclude", "besides"]));
+        if lo == hi && (korean_out || english_out) {
+            r.http_excluded.push(lo);
+            r.claim(from..to);
+            r.note("status", from, to, format!("not HTTP {lo}"));
+            continue;
         }
         r.http.push((lo, hi));
         r.claim(from..to);
