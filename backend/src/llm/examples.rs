@@ -297,24 +297,9 @@ pub(crate) fn example_answer(
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{ctx, schema};
     use super::*;
     use crate::translate::{Question, translate};
-
-    fn schema() -> Schema {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/demo-schema.json"
-        );
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
-
-    fn ctx() -> TimeContext {
-        TimeContext {
-            now: "2026-11-25T08:38:56Z".parse().unwrap(),
-            tz: chrono_tz::UTC,
-            dashboard: None,
-        }
-    }
 
     /// The examples teach the rules translator's conventions: our slot builder must print the same query
     /// as the rules for every example question.

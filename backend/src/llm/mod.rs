@@ -28,6 +28,29 @@ mod translate;
 mod transport;
 mod validate;
 
+/// What the LLM layer's unit tests share: the recorded demo schema and the data's "now".
+#[cfg(test)]
+mod test_support {
+    use super::slots::TimeContext;
+    use crate::ground::Schema;
+
+    pub fn schema() -> Schema {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/demo-schema.json"
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    pub fn ctx() -> TimeContext {
+        TimeContext {
+            now: "2026-11-25T08:38:56Z".parse().unwrap(),
+            tz: chrono_tz::UTC,
+            dashboard: None,
+        }
+    }
+}
+
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};

@@ -238,23 +238,8 @@ All of them are inventory lookup failures [E4].";
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{ctx, schema};
     use super::*;
-
-    fn schema() -> Schema {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/demo-schema.json"
-        );
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
-
-    fn ctx() -> TimeContext {
-        TimeContext {
-            now: "2026-11-25T08:38:56Z".parse().unwrap(),
-            tz: chrono_tz::UTC,
-            dashboard: None,
-        }
-    }
 
     #[test]
     fn prompts_stay_under_the_cap_and_skip_near_copies() {

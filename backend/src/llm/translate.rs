@@ -222,15 +222,8 @@ impl Llm {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::ctx;
     use super::*;
-
-    fn ctx() -> TimeContext {
-        TimeContext {
-            now: "2026-11-25T08:38:56Z".parse().unwrap(),
-            tz: chrono_tz::UTC,
-            dashboard: None,
-        }
-    }
 
     #[test]
     fn translation_is_asked_only_when_needed() {
