@@ -679,6 +679,21 @@ fn parse_timeout(
     key: &'static str,
     value: Option<&Lenient>,
 ) -> Result<Option<Duration>, SettingsError> {
+    parse_seconds(
+        key,
+        value,
+        "a number of seconds greater than 0 and at most 600",
+        |secs| secs > 0.0 && secs <= MAX_TIMEOUT.as_secs_f64(),
+    )
+}
+
+/// Seconds (a decimal number) that `allowed` accepts; empty means unset.
+fn parse_seconds(
+    key: &'static str,
+    value: Option<&Lenient>,
+    expected: &'static str,
+    allowed: impl Fn(f64) -> bool,
+) -> Result<Option<Duration>, SettingsError> {
     let Some(Lenient(text)) = value else {
         return Ok(None);
     };
@@ -688,10 +703,10 @@ fn parse_timeout(
     let invalid = || SettingsError::InvalidNumber {
         key,
         value: text.clone(),
-        expected: "a number of seconds greater than 0 and at most 600",
+        expected,
     };
     let secs: f64 = text.parse().map_err(|_| invalid())?;
-    if !secs.is_finite() || secs <= 0.0 || secs > MAX_TIMEOUT.as_secs_f64() {
+    if !secs.is_finite() || !allowed(secs) {
         return Err(invalid());
     }
     Ok(Some(Duration::from_secs_f64(secs)))
@@ -719,22 +734,9 @@ fn parse_seconds_or_zero(
     key: &'static str,
     value: Option<&Lenient>,
 ) -> Result<Option<Duration>, SettingsError> {
-    let Some(Lenient(text)) = value else {
-        return Ok(None);
-    };
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let invalid = || SettingsError::InvalidNumber {
-        key,
-        value: text.clone(),
-        expected: "a number of seconds from 0 to 3600",
-    };
-    let secs: f64 = text.parse().map_err(|_| invalid())?;
-    if !secs.is_finite() || !(0.0..=3600.0).contains(&secs) {
-        return Err(invalid());
-    }
-    Ok(Some(Duration::from_secs_f64(secs)))
+    parse_seconds(key, value, "a number of seconds from 0 to 3600", |secs| {
+        (0.0..=3600.0).contains(&secs)
+    })
 }
 
 fn parse_non_zero_u32(
