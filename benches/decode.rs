@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
                 warnings: Vec::new(),
             };
             let frames = encode_log_frames(&plan, logs, &ctx).unwrap();
-            frames.iter().map(Vec::len).sum::<usize>()
+            frames.iter().map(|f| f.len()).sum::<usize>()
         })
     });
     group.bench_function("former_serde_typed_to_arrow_frames", |b| {

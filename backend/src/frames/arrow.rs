@@ -23,6 +23,7 @@ use arrow_ipc::{
 use flatbuffers::{FlatBufferBuilder, ForwardsUOffset, Vector, WIPOffset};
 
 use super::{Field, Frame, FrameError, Values};
+use crate::execute::StrColumn;
 
 const MAGIC: &[u8; 6] = b"ARROW1";
 const CONTINUATION: [u8; 4] = [0xff; 4];
@@ -30,30 +31,249 @@ const CONTINUATION: [u8; 4] = [0xff; 4];
 /// Encodes one frame. The frame's own `ref_id` is written as `refId`.
 pub fn to_arrow(frame: &Frame) -> Result<Vec<u8>, FrameError> {
     frame.check()?;
-    let err = |reason: String| FrameError::Arrow {
-        frame: frame.name.clone(),
-        reason,
-    };
-    let meta = match &frame.meta {
-        Some(meta) => Some(serde_json::to_string(meta).map_err(|e| err(e.to_string()))?),
-        None => None,
-    };
     let columns = frame
         .fields
         .iter()
         .map(Column::of)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| arrow_error(frame, e))?;
+    let body_len: usize = columns.iter().map(|c| c.body_len()).sum();
+    let meta = match &frame.meta {
+        Some(meta) => Some(serde_json::to_string(meta).map_err(|e| arrow_error(frame, e))?),
+        None => None,
+    };
+    let mut out = Vec::with_capacity(body_len + 1024 + frame.fields.len() * 512);
+    write_file(
+        frame,
+        meta.as_deref(),
+        frame.row_count(),
+        &columns,
+        &mut out,
+    );
+    Ok(out)
+}
+
+/// Encodes one frame it owns as the pieces of its Arrow file ([`EncodedFrame`]): the big column
+/// buffers (log lines, offsets, timestamps, numbers) move into the pieces as they are, without a
+/// copy, and go out to the gRPC connection from there. Same bytes as [`to_arrow`].
+pub fn to_arrow_owned(frame: Frame) -> Result<EncodedFrame, FrameError> {
+    Encoder::default().encode(frame)
+}
+
+/// Encodes the frames of one answer ([`to_arrow_owned`]), writing their meta's JSON once when they
+/// share it (every stream of a log answer, every series of a matrix: hundreds of frames).
+#[derive(Debug, Default)]
+pub struct Encoder {
+    last_meta: Option<(super::FrameMeta, String)>,
+}
+
+impl Encoder {
+    pub fn encode(&mut self, mut frame: Frame) -> Result<EncodedFrame, FrameError> {
+        frame.check()?;
+        let rows = frame.row_count();
+        let mut columns = Vec::with_capacity(frame.fields.len());
+        for field in &mut frame.fields {
+            let column = Column::take(field).map_err(|e| arrow_error(&frame.name, e))?;
+            columns.push(column);
+        }
+        let meta = match frame.meta.take() {
+            None => None,
+            Some(meta) => Some(match self.last_meta.take() {
+                Some((last, text)) if last == meta => (last, text),
+                _ => {
+                    let text =
+                        serde_json::to_string(&meta).map_err(|e| arrow_error(&frame.name, e))?;
+                    (meta, text)
+                }
+            }),
+        };
+        let mut out = Chunks::default();
+        write_file(
+            &frame,
+            meta.as_ref().map(|(_, text)| text.as_str()),
+            rows,
+            &columns,
+            &mut out,
+        );
+        if meta.is_some() {
+            self.last_meta = meta;
+        }
+        Ok(EncodedFrame(out))
+    }
+}
+
+fn arrow_error(frame: impl FrameName, e: impl std::fmt::Display) -> FrameError {
+    FrameError::Arrow {
+        frame: frame.frame_name(),
+        reason: e.to_string(),
+    }
+}
+
+trait FrameName {
+    fn frame_name(&self) -> String;
+}
+
+impl FrameName for &Frame {
+    fn frame_name(&self) -> String {
+        self.name.clone()
+    }
+}
+
+impl FrameName for &String {
+    fn frame_name(&self) -> String {
+        (*self).clone()
+    }
+}
+
+/// Where an Arrow file is written: one buffer ([`to_arrow`]) or [`Chunks`] ([`to_arrow_owned`]).
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+    fn put_zeros(&mut self, n: usize);
+    fn put_piece(&mut self, piece: &Piece);
+    fn len(&self) -> usize;
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+    fn put_zeros(&mut self, n: usize) {
+        self.resize(self.len() + n, 0);
+    }
+    fn put_piece(&mut self, piece: &Piece) {
+        self.extend_from_slice(piece.as_slice());
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+}
+
+/// Bytes written as a list of pieces: small writes gather in one buffer, big shared buffers are
+/// kept as they are (a reference count, no copy). Written to a socket with vectored writes, this
+/// is what lets a big answer leave the plugin without ever being copied into one message buffer.
+#[derive(Debug, Default, Clone)]
+pub struct Chunks {
+    done: Vec<bytes::Bytes>,
+    small: Vec<u8>,
+    len: usize,
+}
+
+impl Chunks {
+    /// Pieces below this are copied into the running buffer (a separate piece costs more to send).
+    const COPY_BELOW: usize = 4096;
+
+    pub fn put(&mut self, bytes: &[u8]) {
+        self.small.extend_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    pub fn put_bytes(&mut self, bytes: bytes::Bytes) {
+        if bytes.len() < Self::COPY_BELOW {
+            self.put(&bytes);
+            return;
+        }
+        self.flush_small();
+        self.len += bytes.len();
+        self.done.push(bytes);
+    }
+
+    /// Appends another list of pieces (moved, no copy of its big pieces).
+    pub fn append(&mut self, other: Chunks) {
+        for piece in other.into_pieces() {
+            self.put_bytes(piece);
+        }
+    }
+
+    fn flush_small(&mut self) {
+        if !self.small.is_empty() {
+            self.done
+                .push(bytes::Bytes::from(std::mem::take(&mut self.small)));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn into_pieces(mut self) -> Vec<bytes::Bytes> {
+        self.flush_small();
+        self.done
+    }
+
+    /// All pieces in one buffer (a copy: for callers that need contiguous bytes).
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len);
+        for piece in &self.done {
+            out.extend_from_slice(piece);
+        }
+        out.extend_from_slice(&self.small);
+        out
+    }
+}
+
+impl Sink for Chunks {
+    fn put(&mut self, bytes: &[u8]) {
+        Chunks::put(self, bytes);
+    }
+    fn put_zeros(&mut self, n: usize) {
+        self.small.resize(self.small.len() + n, 0);
+        self.len += n;
+    }
+    fn put_piece(&mut self, piece: &Piece) {
+        match piece {
+            Piece::Shared(bytes) => self.put_bytes(bytes.clone()),
+            other => Chunks::put(self, other.as_slice()),
+        }
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// One frame's Arrow IPC file as pieces ([`to_arrow_owned`]).
+#[derive(Debug, Clone)]
+pub struct EncodedFrame(Chunks);
+
+impl EncodedFrame {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_chunks(self) -> Chunks {
+        self.0
+    }
+
+    /// The file in one buffer (a copy).
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.0.to_vec()
+    }
+}
+
+/// The Arrow IPC file of `frame` with its meta's JSON and its fields' data in `columns`. `rows` is
+/// given because [`Encoder::encode`] has moved the values out of the frame by then.
+fn write_file(
+    frame: &Frame,
+    meta: Option<&str>,
+    rows: usize,
+    columns: &[Column],
+    out: &mut impl Sink,
+) {
     let schema = SchemaParts {
         frame,
-        meta: meta.as_deref(),
-        columns: &columns,
+        meta,
+        columns,
     };
-    let rows = frame.row_count();
     let body_len: usize = columns.iter().map(|c| c.body_len()).sum();
-    let mut out = Vec::with_capacity(body_len + 1024 + frame.fields.len() * 512);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&[0, 0]);
+    out.put(MAGIC);
+    out.put(&[0, 0]);
 
     let mut fbb = FlatBufferBuilder::with_capacity(1024);
     let schema_offset = schema.write(&mut fbb);
@@ -68,12 +288,12 @@ pub fn to_arrow(frame: &Frame) -> Result<Vec<u8>, FrameError> {
         },
     );
     fbb.finish(message, None);
-    write_message_metadata(&mut out, fbb.finished_data());
+    write_message_metadata(out, fbb.finished_data());
 
     let mut blocks = Vec::new();
     if !columns.is_empty() {
         let block_start = out.len();
-        let (nodes, buffers) = layout(&columns, rows);
+        let (nodes, buffers) = layout(columns, rows);
         fbb.reset();
         let nodes = fbb.create_vector(&nodes);
         let buffers = fbb.create_vector(&buffers);
@@ -98,10 +318,10 @@ pub fn to_arrow(frame: &Frame) -> Result<Vec<u8>, FrameError> {
             },
         );
         fbb.finish(message, None);
-        let metadata_len = write_message_metadata(&mut out, fbb.finished_data());
+        let metadata_len = write_message_metadata(out, fbb.finished_data());
         let body_start = out.len();
-        for column in &columns {
-            column.write_body(&mut out);
+        for column in columns {
+            column.write_body(out);
         }
         debug_assert_eq!(out.len() - body_start, body_len);
         blocks.push(Block::new(
@@ -111,8 +331,8 @@ pub fn to_arrow(frame: &Frame) -> Result<Vec<u8>, FrameError> {
         ));
     }
     // End of stream.
-    out.extend_from_slice(&CONTINUATION);
-    out.extend_from_slice(&0i32.to_le_bytes());
+    out.put(&CONTINUATION);
+    out.put(&0i32.to_le_bytes());
 
     fbb.reset();
     let schema_offset = schema.write(&mut fbb);
@@ -130,24 +350,18 @@ pub fn to_arrow(frame: &Frame) -> Result<Vec<u8>, FrameError> {
     );
     fbb.finish(footer, None);
     let footer = fbb.finished_data();
-    out.extend_from_slice(footer);
-    out.extend_from_slice(&(footer.len() as i32).to_le_bytes());
-    out.extend_from_slice(MAGIC);
-    Ok(out)
-}
-
-/// Encodes one frame and drops it (its columns are freed as soon as they are written).
-pub fn to_arrow_owned(frame: Frame) -> Result<Vec<u8>, FrameError> {
-    to_arrow(&frame)
+    out.put(footer);
+    out.put(&(footer.len() as i32).to_le_bytes());
+    out.put(MAGIC);
 }
 
 /// `0xFFFFFFFF`, the padded length, the flatbuffer and its padding; returns the bytes written.
-fn write_message_metadata(out: &mut Vec<u8>, flatbuffer: &[u8]) -> usize {
+fn write_message_metadata(out: &mut impl Sink, flatbuffer: &[u8]) -> usize {
     let padded = (8 + flatbuffer.len()).next_multiple_of(8) - 8;
-    out.extend_from_slice(&CONTINUATION);
-    out.extend_from_slice(&(padded as i32).to_le_bytes());
-    out.extend_from_slice(flatbuffer);
-    out.resize(out.len() + padded - flatbuffer.len(), 0);
+    out.put(&CONTINUATION);
+    out.put(&(padded as i32).to_le_bytes());
+    out.put(flatbuffer);
+    out.put_zeros(padded - flatbuffer.len());
     8 + padded
 }
 
@@ -250,7 +464,7 @@ fn write_field<'b>(
         fbb,
         &FieldArgs {
             name: Some(name),
-            nullable: field.values.is_nullable(),
+            nullable: column.nullable,
             type_type,
             type_: Some(type_),
             dictionary: None,
@@ -292,30 +506,37 @@ enum Kind {
 }
 
 /// One field's data as Arrow buffers: borrowed from the frame where it is already in Arrow's layout,
-/// built here otherwise (validity bitmaps, offsets of `String` rows, JSON text).
+/// moved out of it ([`Column::take`]) or built here (validity bitmaps, offsets of `String` rows,
+/// JSON text).
 struct Column<'a> {
     kind: Kind,
+    nullable: bool,
     labels: Option<String>,
     config: Option<String>,
     /// `Some` when the column has nulls.
     validity: Option<Vec<u8>>,
     null_count: usize,
     /// Offsets (`Utf8`, `Binary`); empty otherwise.
-    offsets: Bytes<'a>,
+    offsets: Piece<'a>,
     /// Values: 8-byte numbers, text, or the bit-packed booleans.
-    data: Bytes<'a>,
+    data: Piece<'a>,
 }
 
-enum Bytes<'a> {
+/// A body buffer.
+#[derive(Debug)]
+enum Piece<'a> {
     Borrowed(&'a [u8]),
     Owned(Vec<u8>),
+    /// Moved out of a frame: goes into [`Chunks`] without a copy.
+    Shared(bytes::Bytes),
 }
 
-impl Bytes<'_> {
+impl Piece<'_> {
     fn as_slice(&self) -> &[u8] {
         match self {
-            Bytes::Borrowed(b) => b,
-            Bytes::Owned(v) => v,
+            Piece::Borrowed(b) => b,
+            Piece::Owned(v) => v,
+            Piece::Shared(b) => b,
         }
     }
 }
@@ -326,16 +547,53 @@ fn padded(len: usize) -> usize {
 
 impl<'a> Column<'a> {
     fn of(field: &'a Field) -> Result<Self, serde_json::Error> {
-        let labels = if field.labels.is_empty() {
-            None
-        } else {
-            Some(serde_json::to_string(&field.labels)?)
-        };
-        let config = match &field.config {
-            Some(config) => Some(serde_json::to_string(config)?),
-            None => None,
-        };
         let mut column = match &field.values {
+            Values::Time(v) => Column::fixed(Kind::Time, le_bytes(v, |x| x.to_le_bytes())),
+            Values::I64(v) => Column::fixed(Kind::I64, le_bytes(v, |x| x.to_le_bytes())),
+            Values::F64(v) => Column::fixed(Kind::F64, le_bytes(v, |x| x.to_le_bytes())),
+            Values::Utf8(c) | Values::OptUtf8(c) => {
+                let (offsets, bytes, validity) = c.parts();
+                let mut column = Column::fixed(Kind::Utf8, Piece::Borrowed(bytes));
+                column.offsets = le_bytes(offsets, |x| x.to_le_bytes());
+                if let Some(valid) = validity {
+                    column.set_validity(valid.iter().copied());
+                }
+                column
+            }
+            other => Column::built(other)?,
+        };
+        column.describe(field)?;
+        Ok(column)
+    }
+
+    fn fixed(kind: Kind, data: Piece<'a>) -> Self {
+        Column {
+            kind,
+            nullable: false,
+            labels: None,
+            config: None,
+            validity: None,
+            null_count: 0,
+            offsets: Piece::Borrowed(&[]),
+            data,
+        }
+    }
+
+    /// Name-independent parts of the field: nullability, labels and config as JSON.
+    fn describe(&mut self, field: &Field) -> Result<(), serde_json::Error> {
+        self.nullable = field.values.is_nullable();
+        if !field.labels.is_empty() {
+            self.labels = Some(serde_json::to_string(&field.labels)?);
+        }
+        if let Some(config) = &field.config {
+            self.config = Some(serde_json::to_string(config)?);
+        }
+        Ok(())
+    }
+
+    /// Columns whose Arrow buffers are written here (nothing to borrow or move).
+    fn built(values: &Values) -> Result<Column<'static>, serde_json::Error> {
+        Ok(match values {
             Values::Time(v) => Column::fixed(Kind::Time, le_bytes(v, |x| x.to_le_bytes())),
             Values::I64(v) => Column::fixed(Kind::I64, le_bytes(v, |x| x.to_le_bytes())),
             Values::F64(v) => Column::fixed(Kind::F64, le_bytes(v, |x| x.to_le_bytes())),
@@ -344,7 +602,7 @@ impl<'a> Column<'a> {
             Values::OptF64(v) => Column::optional_numbers(Kind::F64, v, |x| x.to_le_bytes()),
             Values::Utf8(c) | Values::OptUtf8(c) => {
                 let (offsets, bytes, validity) = c.parts();
-                let mut column = Column::fixed(Kind::Utf8, Bytes::Borrowed(bytes));
+                let mut column = Column::fixed(Kind::Utf8, Piece::Owned(bytes.to_vec()));
                 column.offsets = le_bytes(offsets, |x| x.to_le_bytes());
                 if let Some(valid) = validity {
                     column.set_validity(valid.iter().copied());
@@ -373,31 +631,40 @@ impl<'a> Column<'a> {
             Values::JsonText(v) => {
                 Column::variable(Kind::Binary, v.iter().map(|t| Some(t.as_bytes())))
             }
-            Values::Bool(v) => Column::fixed(Kind::Bool, Bytes::Owned(bitmap(v.iter().copied()))),
+            Values::Bool(v) => Column::fixed(Kind::Bool, Piece::Owned(bitmap(v.iter().copied()))),
             Values::OptBool(v) => {
                 let mut column = Column::fixed(
                     Kind::Bool,
-                    Bytes::Owned(bitmap(v.iter().map(|b| b.unwrap_or(false)))),
+                    Piece::Owned(bitmap(v.iter().map(|b| b.unwrap_or(false)))),
                 );
                 column.set_validity(v.iter().map(Option::is_some));
                 column
             }
-        };
-        column.labels = labels;
-        column.config = config;
-        Ok(column)
+        })
     }
 
-    fn fixed(kind: Kind, data: Bytes<'a>) -> Self {
-        Column {
-            kind,
-            labels: None,
-            config: None,
-            validity: None,
-            null_count: 0,
-            offsets: Bytes::Borrowed(&[]),
-            data,
-        }
+    /// The field's data moved out (the field keeps its name, labels and config; its values are
+    /// left empty): numbers and text in Arrow's layout become pieces without a copy.
+    fn take(field: &mut Field) -> Result<Column<'static>, serde_json::Error> {
+        let mut column = match &mut field.values {
+            Values::Time(v) => Column::fixed(Kind::Time, words(std::mem::take(v))),
+            Values::I64(v) => Column::fixed(Kind::I64, words(std::mem::take(v))),
+            Values::F64(v) => Column::fixed(Kind::F64, words(std::mem::take(v))),
+            Values::Utf8(c) | Values::OptUtf8(c) => {
+                let (offsets, bytes, validity) = std::mem::take(c).into_parts();
+                let mut column = Column::fixed(Kind::Utf8, Piece::Shared(bytes.into()));
+                column.offsets = words(offsets);
+                if let Some(valid) = validity {
+                    column.set_validity(valid.iter().copied());
+                }
+                column
+            }
+            other => Column::built(other)?,
+        };
+        column.describe(field)?;
+        // The rows are gone; only the kind of column is left for what reads the frame next.
+        field.values = empty_like(&field.values);
+        Ok(column)
     }
 
     fn optional_numbers<T: Copy + Default>(
@@ -409,7 +676,7 @@ impl<'a> Column<'a> {
         for v in values {
             data.extend_from_slice(&bytes(v.unwrap_or_default()));
         }
-        let mut column = Column::fixed(kind, Bytes::Owned(data));
+        let mut column = Column::fixed(kind, Piece::Owned(data));
         column.set_validity(values.iter().map(Option::is_some));
         column
     }
@@ -424,8 +691,8 @@ impl<'a> Column<'a> {
             let end = i32::try_from(data.len()).unwrap_or(i32::MAX);
             offsets.extend_from_slice(&end.to_le_bytes());
         }
-        let mut column = Column::fixed(kind, Bytes::Owned(data));
-        column.offsets = Bytes::Owned(offsets);
+        let mut column = Column::fixed(kind, Piece::Owned(data));
+        column.offsets = Piece::Owned(offsets);
         column.set_validity(rows.map(|r| r.is_some()));
         column
     }
@@ -453,15 +720,65 @@ impl<'a> Column<'a> {
         self.buffers().iter().map(|b| padded(b.len())).sum()
     }
 
-    fn write_body(&self, out: &mut Vec<u8>) {
-        let [validity, offsets, data] = self.buffers();
-        for (i, buffer) in [validity, offsets, data].into_iter().enumerate() {
-            if i == 1 && !self.variable_width() {
-                continue;
-            }
-            out.extend_from_slice(buffer);
-            out.resize(out.len() + padded(buffer.len()) - buffer.len(), 0);
+    fn write_body(&self, out: &mut impl Sink) {
+        let validity = self.validity.as_deref().unwrap_or_default();
+        out.put(validity);
+        out.put_zeros(padded(validity.len()) - validity.len());
+        let mut pieces = vec![&self.data];
+        if self.variable_width() {
+            pieces.insert(0, &self.offsets);
         }
+        for piece in pieces {
+            let len = piece.as_slice().len();
+            out.put_piece(piece);
+            out.put_zeros(padded(len) - len);
+        }
+    }
+}
+
+/// A column of the same kind with no rows.
+fn empty_like(values: &Values) -> Values {
+    match values {
+        Values::Time(_) => Values::Time(Vec::new()),
+        Values::I64(_) => Values::I64(Vec::new()),
+        Values::F64(_) => Values::F64(Vec::new()),
+        Values::Utf8(_) => Values::Utf8(StrColumn::new()),
+        Values::OptUtf8(_) => Values::OptUtf8(StrColumn::new()),
+        Values::OptTime(_) => Values::OptTime(Vec::new()),
+        Values::OptI64(_) => Values::OptI64(Vec::new()),
+        Values::OptF64(_) => Values::OptF64(Vec::new()),
+        Values::Str(_) => Values::Str(Vec::new()),
+        Values::OptStr(_) => Values::OptStr(Vec::new()),
+        Values::Bool(_) => Values::Bool(Vec::new()),
+        Values::OptBool(_) => Values::OptBool(Vec::new()),
+        Values::Json(_) => Values::Json(Vec::new()),
+        Values::OptJson(_) => Values::OptJson(Vec::new()),
+        Values::JsonText(_) => Values::JsonText(Vec::new()),
+    }
+}
+
+/// Fixed-width numbers as a piece: on little-endian machines (Arrow IPC here is little-endian, as
+/// every platform Grafana runs plugins on) the vector's own memory, without a copy.
+fn words<T: bytemuck::Pod + Send + Sync>(values: Vec<T>) -> Piece<'static> {
+    #[cfg(target_endian = "little")]
+    {
+        struct Words<T>(Vec<T>);
+        impl<T: bytemuck::Pod> AsRef<[u8]> for Words<T> {
+            fn as_ref(&self) -> &[u8] {
+                bytemuck::cast_slice(&self.0)
+            }
+        }
+        Piece::Shared(bytes::Bytes::from_owner(Words(values)))
+    }
+    #[cfg(not(target_endian = "little"))]
+    {
+        let mut out = Vec::with_capacity(std::mem::size_of_val(values.as_slice()));
+        for v in &values {
+            let mut b = bytemuck::bytes_of(v).to_vec();
+            b.reverse();
+            out.extend_from_slice(&b);
+        }
+        Piece::Owned(out)
     }
 }
 
@@ -499,12 +816,12 @@ fn bitmap(bits: impl Iterator<Item = bool>) -> Vec<u8> {
 }
 
 /// Numbers as little-endian bytes, allocated once.
-fn le_bytes<T, const N: usize>(values: &[T], bytes: impl Fn(&T) -> [u8; N]) -> Bytes<'static> {
+fn le_bytes<T, const N: usize>(values: &[T], bytes: impl Fn(&T) -> [u8; N]) -> Piece<'static> {
     let mut out = Vec::with_capacity(values.len() * N);
     for v in values {
         out.extend_from_slice(&bytes(v));
     }
-    Bytes::Owned(out)
+    Piece::Owned(out)
 }
 
 #[cfg(test)]
@@ -693,6 +1010,32 @@ mod tests {
         for (name, _, md, _) in &columns {
             assert_eq!(&md["name"], name, "every field carries its name");
         }
+    }
+
+    #[test]
+    fn the_owned_encoding_writes_the_same_bytes_in_pieces() {
+        let frame = every_kind();
+        let expected = to_arrow(&frame).unwrap();
+        let encoded = to_arrow_owned(frame).unwrap();
+        assert_eq!(encoded.len(), expected.len());
+        assert_eq!(encoded.to_vec(), expected);
+        // Big columns stay separate pieces (moved, not copied); small ones are gathered.
+        let mut text = StrColumn::new();
+        for i in 0..2_000 {
+            text.push(&format!("line {i}"));
+        }
+        let big = Frame::new(
+            "big",
+            vec![
+                Field::new("t", Values::Time((0..2_000).collect())),
+                Field::new("line", Values::Utf8(text)),
+            ],
+        );
+        let expected = to_arrow(&big).unwrap();
+        let chunks = to_arrow_owned(big).unwrap().into_chunks();
+        let pieces = chunks.into_pieces();
+        assert_eq!(pieces.concat(), expected);
+        assert!(pieces.len() >= 4, "{} pieces", pieces.len());
     }
 
     #[test]

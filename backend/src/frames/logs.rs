@@ -30,11 +30,11 @@ pub(crate) fn build_log_frames(streams: &[Stream], ctx: &FrameContext) -> Vec<Fr
 
 /// Builds each stream's frame, hands it to `encode` and drops the stream's columns: the frames of an
 /// answer never all sit in memory next to their encoded bytes.
-pub(crate) fn encode_log_frames(
+pub(crate) fn encode_log_frames<T>(
     batch: LogBatch,
     ctx: &FrameContext,
-    mut encode: impl FnMut(Frame) -> Result<Vec<u8>, FrameError>,
-) -> Result<Vec<Vec<u8>>, FrameError> {
+    mut encode: impl FnMut(Frame) -> Result<T, FrameError>,
+) -> Result<Vec<T>, FrameError> {
     let mut out = Vec::with_capacity(batch.streams.len().max(1));
     for_each_stream_frame(batch, ctx, |frame| {
         out.push(encode(frame)?);

@@ -296,7 +296,7 @@ pub fn encode_log_frames(
     plan: &Plan,
     logs: ExecutedLogs,
     ctx: &FrameContext,
-) -> Result<Vec<Vec<u8>>, FrameError> {
+) -> Result<Vec<arrow::EncodedFrame>, FrameError> {
     let answer = std::sync::Arc::try_unwrap(logs.answer).unwrap_or_else(|shared| (*shared).clone());
     let batch = match answer {
         LokiAnswer::Streams(batch) => batch,
@@ -309,9 +309,10 @@ pub fn encode_log_frames(
                 limit: logs.limit,
                 warnings: logs.warnings,
             };
+            let mut encoder = arrow::Encoder::default();
             return build_frames(plan, &executed, ctx)
                 .into_iter()
-                .map(arrow::to_arrow_owned)
+                .map(|f| encoder.encode(f))
                 .collect();
         }
     };
@@ -325,12 +326,13 @@ pub fn encode_log_frames(
         &logs.warnings,
         ctx,
     );
+    let mut encoder = arrow::Encoder::default();
     logs::encode_log_frames(batch, ctx, |mut frame| {
         frame.ref_id = ctx.ref_id.clone();
         let mut meta = frame.meta.take().unwrap_or_default();
         meta.merge(&base);
         frame.meta = Some(meta);
-        arrow::to_arrow_owned(frame)
+        encoder.encode(frame)
     })
 }
 

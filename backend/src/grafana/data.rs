@@ -13,50 +13,72 @@ use super::status::{error_source, http_status};
 use crate::answer::summarise;
 use crate::error::Error;
 use crate::execute;
+use crate::frames::arrow::EncodedFrame;
 use crate::frames::{self, FrameContext};
 use crate::pipeline::{custom_meta, narrate_answer};
 use crate::plan::{Plan, PlanKind};
 use crate::translate::Question;
 use chrono::Utc;
 
-/// Answers a whole QueryData request (never fails: errors go on the query they belong to).
-pub async fn query_data(
-    cache: &InstanceCache,
-    request: pluginv2::QueryDataRequest,
-) -> pluginv2::QueryDataResponse {
-    let instance = cache.get(request.plugin_context.as_ref());
-    let instance = &instance;
-    let answers = join_all(request.queries.iter().map(|q| async move {
-        let started = Clock::now();
-        let response = match instance {
-            Err(e) => error_response(&q.ref_id, e),
-            Ok(instance) => match run_query(instance, q).await {
-                Ok(frames) => {
-                    tracing::debug!(
-                        ref_id = %q.ref_id,
-                        frames = frames.len(),
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        "query answered"
-                    );
-                    pluginv2::DataResponse {
-                        frames,
-                        status: 200,
-                        ..Default::default()
-                    }
-                }
-                Err(e) => error_response(&q.ref_id, &e),
-            },
-        };
-        (q.ref_id.clone(), response)
-    }))
-    .await;
-    pluginv2::QueryDataResponse {
-        responses: answers.into_iter().collect(),
+/// One query's answer: its encoded frames (as pieces, see [`frames::arrow::EncodedFrame`]), or its
+/// error and status.
+#[derive(Debug, Clone)]
+pub struct QueryAnswer {
+    pub ref_id: String,
+    pub frames: Vec<EncodedFrame>,
+    pub error: String,
+    pub status: i32,
+}
+
+impl QueryAnswer {
+    /// The protobuf message (frames copied into one buffer each).
+    pub fn to_response(&self) -> pluginv2::DataResponse {
+        pluginv2::DataResponse {
+            frames: self.frames.iter().map(EncodedFrame::to_vec).collect(),
+            error: self.error.clone(),
+            status: self.status,
+            ..Default::default()
+        }
     }
 }
 
+/// Every query of a QueryData request, answered concurrently, in the request's order (never fails:
+/// errors go on the query they belong to).
+pub async fn answer_queries(
+    cache: &InstanceCache,
+    request: pluginv2::QueryDataRequest,
+) -> Vec<QueryAnswer> {
+    let instance = cache.get(request.plugin_context.as_ref());
+    let instance = &instance;
+    join_all(request.queries.iter().map(|q| async move {
+        let started = Clock::now();
+        let instance = match instance {
+            Ok(instance) => instance,
+            Err(e) => return error_answer(&q.ref_id, e),
+        };
+        match run_query(instance, q).await {
+            Ok(frames) => {
+                tracing::debug!(
+                    ref_id = %q.ref_id,
+                    frames = frames.len(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "query answered"
+                );
+                QueryAnswer {
+                    ref_id: q.ref_id.clone(),
+                    frames,
+                    error: String::new(),
+                    status: 200,
+                }
+            }
+            Err(e) => error_answer(&q.ref_id, &e),
+        }
+    }))
+    .await
+}
+
 /// An error kept on its own query: the user message, a status and (logged) the error source.
-fn error_response(ref_id: &str, err: &Error) -> pluginv2::DataResponse {
+fn error_answer(ref_id: &str, err: &Error) -> QueryAnswer {
     tracing::warn!(
         ref_id = %ref_id,
         status = http_status(err),
@@ -64,10 +86,11 @@ fn error_response(ref_id: &str, err: &Error) -> pluginv2::DataResponse {
         error = %err,
         "query failed"
     );
-    pluginv2::DataResponse {
+    QueryAnswer {
+        ref_id: ref_id.to_string(),
+        frames: Vec::new(),
         error: err.user_message(),
         status: http_status(err),
-        ..Default::default()
     }
 }
 
@@ -75,7 +98,7 @@ fn error_response(ref_id: &str, err: &Error) -> pluginv2::DataResponse {
 async fn run_query(
     instance: &Arc<Instance>,
     q: &pluginv2::DataQuery,
-) -> Result<Vec<Vec<u8>>, Error> {
+) -> Result<Vec<EncodedFrame>, Error> {
     let frames = match parse_query(q)? {
         ModelQuery::Raw(plan) if plan.kind == PlanKind::Logs => {
             return run_logs_encoded(instance, &plan, &q.ref_id).await;
@@ -83,9 +106,10 @@ async fn run_query(
         ModelQuery::Raw(plan) => run_plan(instance, &plan, &q.ref_id, None).await?,
         ModelQuery::Question(question) => answer_question(instance, &q.ref_id, &question).await?,
     };
+    let mut encoder = frames::arrow::Encoder::default();
     frames
-        .iter()
-        .map(|f| frames::arrow::to_arrow(f).map_err(Error::from))
+        .into_iter()
+        .map(|f| encoder.encode(f).map_err(Error::from))
         .collect()
 }
 
@@ -95,7 +119,7 @@ async fn run_logs_encoded(
     instance: &Instance,
     plan: &Plan,
     ref_id: &str,
-) -> Result<Vec<Vec<u8>>, Error> {
+) -> Result<Vec<EncodedFrame>, Error> {
     let logs = execute::execute_logs(plan, &instance.clients).await?;
     let ctx = FrameContext {
         ref_id: ref_id.to_string(),
