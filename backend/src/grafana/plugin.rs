@@ -122,31 +122,54 @@ pub fn metrics_text() -> String {
     text
 }
 
-/// glibc raises its mmap threshold each time a large block is freed (up to 32 MiB), after which big
-/// answer buffers come from the heap and their memory is not given back; a fixed threshold keeps
-/// every buffer over 128 KiB in its own mapping, returned to the OS as soon as it is freed. With it
-/// the peak RSS of a 100,000-line answer drops from ~3.6× to ~2.5× its size on the wire (BENCHMARKS.md).
-fn keep_big_buffers_out_of_the_heap() {
+/// glibc's allocator, set for a server that answers the same big queries again and again (dashboard
+/// refreshes) and must stay within 3 × an answer's size on the wire (issue 9):
+/// - blocks under 4 MiB come from the heap and are reused, so a 5,000-line answer does not map, fault
+///   in and unmap fresh pages for every buffer on every query (with the former 128 KiB threshold that
+///   cost 1.5 ms of its 6.9 ms);
+/// - blocks over 4 MiB (the columns of very big answers) get their own mapping, grown with `mremap`
+///   and returned to the OS when freed; a fixed threshold also stops glibc from raising it after
+///   each big free, which kept big buffers in the heap for good (3.6 × the wire before);
+/// - up to 16 MiB free at the top of the heap is kept instead of trimmed after every answer.
+///
+/// Measured in BENCHMARKS.md (issue 9, targets 1 and 3).
+fn tune_the_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        // glibc's own setting (MALLOC_MMAP_THRESHOLD_ or GLIBC_TUNABLES) wins: operators can tune it.
-        let tuned = std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some()
-            || std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("mmap_threshold"));
-        if tuned {
-            return;
-        }
-        // SAFETY: mallopt only sets an allocator tunable; it is called before the server starts
-        // handling requests and has no memory-safety preconditions.
-        let ok = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
-        if ok != 1 {
-            tracing::debug!("mallopt(M_MMAP_THRESHOLD) was refused");
+        // glibc's own settings (MALLOC_*_ or GLIBC_TUNABLES) win: operators can tune it.
+        let tunables = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+        let set_by_env = |env: &str, tunable: &str| {
+            std::env::var_os(env).is_some() || tunables.contains(tunable)
+        };
+        for (param, value, env, tunable) in [
+            (
+                libc::M_MMAP_THRESHOLD,
+                4 << 20,
+                "MALLOC_MMAP_THRESHOLD_",
+                "mmap_threshold",
+            ),
+            (
+                libc::M_TRIM_THRESHOLD,
+                16 << 20,
+                "MALLOC_TRIM_THRESHOLD_",
+                "trim_threshold",
+            ),
+        ] {
+            if set_by_env(env, tunable) {
+                continue;
+            }
+            // SAFETY: mallopt only sets an allocator tunable; it is called before the server starts
+            // handling requests and has no memory-safety preconditions.
+            if unsafe { libc::mallopt(param, value) } != 1 {
+                tracing::debug!(env, "mallopt was refused");
+            }
         }
     }
 }
 
 /// Binds 127.0.0.1 on a free port, prints the handshake line, serves until SIGTERM/SIGINT.
 pub async fn serve() -> Result<(), ServeError> {
-    keep_big_buffers_out_of_the_heap();
+    tune_the_allocator();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let plugin = Arc::new(QuerentPlugin::new(execute::http_client()?));
