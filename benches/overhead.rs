@@ -1,7 +1,7 @@
 //! Target 1: the same query answered through the plugin (the `gpx_querent` executable over gRPC
 //! QueryData, frames encoded as Arrow) vs fetched directly from the same local HTTP server, for a
 //! 5,000-line Loki log answer, a 2,000-span Tempo trace and a 500-series Loki matrix (all built from
-//! the recorded answers). "Direct" is an HTTP GET of the same URL with a pooled client, reading the
+//! the recorded answers), and a one-series matrix: the fixed cost of a query through the plugin. "Direct" is an HTTP GET of the same URL with a pooled client, reading the
 //! body and parsing it with serde_json (what any consumer of Loki's answer does first); "direct bytes"
 //! only reads the body. The plugin runs with `cacheTtlSeconds: 0` so every call goes to the server.
 //!
@@ -29,12 +29,19 @@ fn bench(c: &mut Criterion) {
     let logs = Arc::new(common::synth::loki_log_answer(5_000));
     let trace = Arc::new(common::synth::tempo_trace_answer(2_000));
     let matrix = Arc::new(common::synth::loki_matrix_answer(500));
+    let one_series = Arc::new(common::synth::loki_matrix_answer(1));
     let (server, plugin) = rt.block_on(async {
-        let (l, t, m) = (logs.clone(), trace.clone(), matrix.clone());
+        let (l, t, m, one) = (
+            logs.clone(),
+            trace.clone(),
+            matrix.clone(),
+            one_series.clone(),
+        );
         let server = FaultServer::start(move |req| {
             let q = req.param("query").unwrap_or_default();
             Reply::shared_json(match req.path.as_str() {
-                "/loki/api/v1/query_range" if q.starts_with("sum") => m.clone(),
+                "/loki/api/v1/query_range" if q.starts_with("sum by") => m.clone(),
+                "/loki/api/v1/query_range" if q.starts_with("sum") => one.clone(),
                 "/loki/api/v1/query_range" => l.clone(),
                 _ => t.clone(),
             })
@@ -71,6 +78,13 @@ fn bench(c: &mut Criterion) {
             json!({ "queryType": "metrics", "expr": "sum by (pod) (count_over_time({namespace=\"shop\"}[5m]))", "step": "5m" }),
             format!(
                 "{uri}/loki/api/v1/query_range?query=sum+by+%28pod%29+%28count_over_time%28%7Bnamespace%3D%22shop%22%7D%5B5m%5D%29%29&step=300&{range}"
+            ),
+        ),
+        (
+            "matrix_1_series",
+            json!({ "queryType": "metrics", "expr": "sum(count_over_time({namespace=\"shop\"}[5m]))", "step": "5m" }),
+            format!(
+                "{uri}/loki/api/v1/query_range?query=sum%28count_over_time%28%7Bnamespace%3D%22shop%22%7D%5B5m%5D%29%29&step=300&{range}"
             ),
         ),
     ];
@@ -119,6 +133,23 @@ fn bench(c: &mut Criterion) {
         });
         group.finish();
     }
+    // The floor of any call through the plugin: one gRPC round trip that does no work (the health
+    // check), against one HTTP round trip for the smallest direct fetch above.
+    let mut health = plugin.health();
+    c.bench_function("overhead_grpc_round_trip/health_check", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                health
+                    .check(tonic_health::pb::HealthCheckRequest {
+                        service: String::new(),
+                    })
+                    .await
+                    .unwrap()
+                    .into_inner()
+                    .status
+            })
+        })
+    });
     drop(plugin);
     drop(server);
 }
