@@ -273,6 +273,34 @@ fn odd_inputs_give_plans() {
     }
 }
 
+/// `=~`/`!~` take a string in LogQL and TraceQL: a number or duration written after them is matched
+/// as its text (found by the word salad: `duration_ms =~ 1000` failed Grafana's LogQL grammar).
+#[test]
+fn regex_operators_with_numbers_give_valid_queries() {
+    for (q, expected) in [
+        (
+            "order-service logs where duration_ms =~ 1000",
+            r#"duration_ms =~ "1000""#,
+        ),
+        (
+            "topk 5 services by count of logs with duration_ms =~ 1000 in the last hour",
+            r#"duration_ms =~ "1000""#,
+        ),
+        (
+            "order-service logs where status !~ 500",
+            r#"status !~ "500""#,
+        ),
+        (
+            "product-service traces where span.http.route =~ 500",
+            r#"span.http.route =~ "500""#,
+        ),
+    ] {
+        let plan = check(q);
+        let text = plan.query_text().unwrap();
+        assert!(text.contains(expected), "{q}: {text}");
+    }
+}
+
 #[test]
 fn a_huge_question_is_refused_not_read() {
     let huge = "errors from order-service ".repeat(4_000);

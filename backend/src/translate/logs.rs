@@ -324,6 +324,13 @@ pub fn log_query(r: &Reading, schema: &Schema, levels: &[&str]) -> LogQuery {
                     .unwrap_or(Value::String(t.clone())),
                 (v, _) => cmp_value(v),
             };
+            // `=~`/`!~` take a string: a number or duration written with them is matched as its text.
+            let value = match (c.op, value) {
+                (CmpOp::Re | CmpOp::Nre, v @ (Value::Number(_) | Value::Duration(_))) => {
+                    Value::String(v.to_string())
+                }
+                (_, v) => v,
+            };
             q.stages.push(Stage::Filter(LabelFilter::Cmp {
                 label: l,
                 op: c.op,

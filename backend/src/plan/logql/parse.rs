@@ -178,6 +178,9 @@ fn filter_atom(c: &mut Cursor) -> Result<LabelFilter, SyntaxError> {
     let at = c.at();
     let negative = c.eat("-");
     let value = match c.bump() {
+        Some(Tok::Number(_) | Tok::Duration(_)) if matches!(op, CmpOp::Re | CmpOp::Nre) => {
+            return Err(error(at, "=~ and !~ take a string"));
+        }
         Some(Tok::Number(n)) => Value::Number(if negative { -n } else { n }),
         Some(Tok::Duration(d)) if !negative => Value::Duration(d),
         Some(Tok::Str(s)) if !negative => {
@@ -459,6 +462,8 @@ mod tests {
             r#"{a="b""#,
             r#"count_over_time({a="b"})"#,
             r#"avg_over_time({a="b"}[5m])"#,
+            r#"{a="b"} | logfmt | duration_ms =~ 1000"#,
+            r#"{a="b"} | logfmt | latency !~ 1s"#,
             "",
         ] {
             assert!(parse(bad).is_err(), "{bad} should not parse");

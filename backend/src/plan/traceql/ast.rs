@@ -111,7 +111,15 @@ pub enum Cond {
 }
 
 impl Cond {
+    /// `attr op value`. `=~`/`!~` take a string: a number or duration given with them is matched
+    /// as its text (`span.http.status_code =~ "500"`), so the condition stays valid TraceQL.
     pub fn cmp(attr: Attribute, op: Op, value: Static) -> Self {
+        let value = match (op, value) {
+            (Op::Re | Op::Nre, v @ (Static::Int(_) | Static::Float(_) | Static::Duration(_))) => {
+                Static::String(v.to_string())
+            }
+            (_, v) => v,
+        };
         Cond::Cmp { attr, op, value }
     }
     /// `a && b && ...`, flattening nested ands; `None` for no conditions.

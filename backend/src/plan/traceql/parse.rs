@@ -177,7 +177,11 @@ fn cmp(c: &mut Cursor) -> Result<Cond, SyntaxError> {
         Some(Tok::Sym("!~")) => Op::Nre,
         _ => return Err(error(at, "expected a comparison such as `=` or `>`")),
     };
+    let at = c.at();
     let value = static_value(c)?;
+    if matches!(op, Op::Re | Op::Nre) && !matches!(value, Static::String(_)) {
+        return Err(error(at, "=~ and !~ take a string"));
+    }
     Ok(Cond::Cmp { attr, op, value })
 }
 
@@ -321,6 +325,8 @@ mod tests {
             "{ status = error",
             "",
             "{ name = bar }",
+            "{ span.http.route =~ 500 }",
+            "{ duration !~ 1s }",
         ] {
             assert!(parse(bad).is_err(), "{bad} should not parse");
         }

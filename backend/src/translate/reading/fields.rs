@@ -177,6 +177,7 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
             op = CmpOp::Lte;
             k += 2;
         }
+        let (op, value) = comparable(op, value);
         r.claim(i..k);
         r.note(
             "field",
@@ -219,6 +220,21 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
             }
             r.note("field", i, end, format!("{} = {code}", field.name));
         }
+    }
+}
+
+/// An operator and value that LogQL and TraceQL accept together: `=~`/`!~` take a string (a number
+/// or duration written after them is matched as its text), and a text value compares only for
+/// (in)equality (a trailing "이상" after a quoted word does not make it an ordering).
+fn comparable(op: CmpOp, value: FieldValue) -> (CmpOp, FieldValue) {
+    match (op, value) {
+        (CmpOp::Re | CmpOp::Nre, v @ (FieldValue::Number(_) | FieldValue::Duration(_))) => {
+            (op, FieldValue::Text(value_display(&v)))
+        }
+        (CmpOp::Gt | CmpOp::Gte | CmpOp::Lt | CmpOp::Lte, v @ FieldValue::Text(_)) => {
+            (CmpOp::Eq, v)
+        }
+        (op, v) => (op, v),
     }
 }
 
