@@ -145,6 +145,29 @@ impl fmt::Display for QueryDuration {
     }
 }
 
+impl QueryDuration {
+    /// One number and one unit from `h` down to `ns` (`500s`, `90m`, `36h`), as TraceQL needs:
+    /// Tempo reads durations with Go's parser, which has no `d` or `w`, and Grafana's TraceQL
+    /// grammar takes a single unit (`8m20s` and `1h30m` are syntax errors in the query editor).
+    pub fn single_unit(self) -> impl fmt::Display {
+        struct SingleUnit(u64);
+        impl fmt::Display for SingleUnit {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                if self.0 == 0 {
+                    return f.write_str("0s");
+                }
+                let (name, size) = UNITS[2..]
+                    .iter()
+                    .copied()
+                    .find(|(_, size)| self.0.is_multiple_of(*size))
+                    .unwrap_or(("ns", NS));
+                write!(f, "{}{}", self.0 / size, name)
+            }
+        }
+        SingleUnit(self.0)
+    }
+}
+
 impl Serialize for QueryDuration {
     fn serialize<Ser: Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         s.collect_str(self)
@@ -162,6 +185,18 @@ impl<'de> Deserialize<'de> for QueryDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_unit_for_traceql() {
+        let text = |d: QueryDuration| d.single_unit().to_string();
+        assert_eq!(text(QueryDuration::from_secs(500)), "500s");
+        assert_eq!(text(QueryDuration::from_mins(90)), "90m");
+        assert_eq!(text(QueryDuration::from_hours(48)), "48h");
+        assert_eq!(text(QueryDuration::from_hours(24 * 14)), "336h");
+        assert_eq!(text(QueryDuration::from_millis(1500)), "1500ms");
+        assert_eq!(text(QueryDuration::from_secs(1)), "1s");
+        assert_eq!(text(QueryDuration::default()), "0s");
+    }
 
     #[test]
     fn prints_in_largest_exact_units() {

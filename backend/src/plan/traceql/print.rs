@@ -77,7 +77,7 @@ impl Display for Static {
             Static::String(s) => f.write_str(&quote(s)),
             Static::Int(i) => write!(f, "{i}"),
             Static::Float(x) => f.write_str(&crate::plan::logql_number(*x)),
-            Static::Duration(d) => write!(f, "{d}"),
+            Static::Duration(d) => write!(f, "{}", d.single_unit()),
             Static::Bool(b) => write!(f, "{b}"),
             Static::Status(s) => f.write_str(match s {
                 Status::Error => "error",
