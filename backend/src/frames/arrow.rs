@@ -44,6 +44,7 @@ pub fn to_arrow(frame: &Frame) -> Result<Vec<u8>, FrameError> {
     };
     let mut out = Vec::with_capacity(body_len + 1024 + frame.fields.len() * 512);
     write_file(
+        &mut FlatBufferBuilder::with_capacity(1024),
         frame,
         meta.as_deref(),
         frame.row_count(),
@@ -60,11 +61,27 @@ pub fn to_arrow_owned(frame: Frame) -> Result<EncodedFrame, FrameError> {
     Encoder::default().encode(frame)
 }
 
-/// Encodes the frames of one answer ([`to_arrow_owned`]), writing their meta's JSON once when they
-/// share it (every stream of a log answer, every series of a matrix: hundreds of frames).
-#[derive(Debug, Default)]
+/// Encodes the frames of one answer ([`to_arrow_owned`]) with one flatbuffer builder, writing their
+/// meta's JSON once when they share it (every stream of a log answer, every series of a matrix:
+/// hundreds of frames, where these fixed costs are most of the work).
 pub struct Encoder {
+    fbb: FlatBufferBuilder<'static>,
     last_meta: Option<(super::FrameMeta, String)>,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder").finish_non_exhaustive()
+    }
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Encoder {
+            fbb: FlatBufferBuilder::with_capacity(4096),
+            last_meta: None,
+        }
+    }
 }
 
 impl Encoder {
@@ -89,6 +106,7 @@ impl Encoder {
         };
         let mut out = Chunks::default();
         write_file(
+            &mut self.fbb,
             &frame,
             meta.as_ref().map(|(_, text)| text.as_str()),
             rows,
@@ -260,6 +278,7 @@ impl EncodedFrame {
 /// The Arrow IPC file of `frame` with its meta's JSON and its fields' data in `columns`. `rows` is
 /// given because [`Encoder::encode`] has moved the values out of the frame by then.
 fn write_file(
+    fbb: &mut FlatBufferBuilder<'static>,
     frame: &Frame,
     meta: Option<&str>,
     rows: usize,
@@ -275,10 +294,10 @@ fn write_file(
     out.put(MAGIC);
     out.put(&[0, 0]);
 
-    let mut fbb = FlatBufferBuilder::with_capacity(1024);
-    let schema_offset = schema.write(&mut fbb);
+    fbb.reset();
+    let schema_offset = schema.write(fbb);
     let message = Message::create(
-        &mut fbb,
+        fbb,
         &MessageArgs {
             version: MetadataVersion::V5,
             header_type: MessageHeader::Schema,
@@ -298,7 +317,7 @@ fn write_file(
         let nodes = fbb.create_vector(&nodes);
         let buffers = fbb.create_vector(&buffers);
         let batch = RecordBatch::create(
-            &mut fbb,
+            fbb,
             &RecordBatchArgs {
                 length: rows as i64,
                 nodes: Some(nodes),
@@ -308,7 +327,7 @@ fn write_file(
             },
         );
         let message = Message::create(
-            &mut fbb,
+            fbb,
             &MessageArgs {
                 version: MetadataVersion::V5,
                 header_type: MessageHeader::RecordBatch,
@@ -335,11 +354,11 @@ fn write_file(
     out.put(&0i32.to_le_bytes());
 
     fbb.reset();
-    let schema_offset = schema.write(&mut fbb);
+    let schema_offset = schema.write(fbb);
     let blocks = fbb.create_vector(&blocks);
     let dictionaries = fbb.create_vector::<Block>(&[]);
     let footer = Footer::create(
-        &mut fbb,
+        fbb,
         &FooterArgs {
             version: MetadataVersion::V5,
             schema: Some(schema_offset),
@@ -382,14 +401,14 @@ impl SchemaParts<'_> {
             .map(|(field, column)| write_field(fbb, field, column))
             .collect();
         let fields = fbb.create_vector(&fields);
-        let mut pairs = vec![
-            ("name", self.frame.name.as_str()),
-            ("refId", self.frame.ref_id.as_str()),
-        ];
-        if let Some(meta) = self.meta {
-            pairs.push(("meta", meta));
-        }
-        let metadata = key_values(fbb, &pairs);
+        let metadata = key_values(
+            fbb,
+            [
+                Some(("name", self.frame.name.as_str())),
+                Some(("refId", self.frame.ref_id.as_str())),
+                self.meta.map(|meta| ("meta", meta)),
+            ],
+        );
         Schema::create(
             fbb,
             &SchemaArgs {
@@ -407,14 +426,14 @@ fn write_field<'b>(
     field: &Field,
     column: &Column,
 ) -> WIPOffset<IpcField<'b>> {
-    let mut pairs = vec![("name", field.name.as_str())];
-    if let Some(labels) = &column.labels {
-        pairs.push(("labels", labels));
-    }
-    if let Some(config) = &column.config {
-        pairs.push(("config", config));
-    }
-    let metadata = key_values(fbb, &pairs);
+    let metadata = key_values(
+        fbb,
+        [
+            Some(("name", field.name.as_str())),
+            column.labels.as_deref().map(|labels| ("labels", labels)),
+            column.config.as_deref().map(|config| ("config", config)),
+        ],
+    );
     let name = fbb.create_string(&field.name);
     let (type_type, type_) = match column.kind {
         Kind::Time => (
@@ -474,25 +493,27 @@ fn write_field<'b>(
     )
 }
 
+/// Schema or field metadata from up to three pairs (`None`s left out), without a heap allocation:
+/// it is written twice per frame, for hundreds of frames per answer.
 fn key_values<'b>(
     fbb: &mut FlatBufferBuilder<'b>,
-    pairs: &[(&str, &str)],
+    pairs: [Option<(&str, &str)>; 3],
 ) -> WIPOffset<Vector<'b, ForwardsUOffset<KeyValue<'b>>>> {
-    let items: Vec<_> = pairs
-        .iter()
-        .map(|(k, v)| {
-            let key = fbb.create_string(k);
-            let value = fbb.create_string(v);
-            KeyValue::create(
-                fbb,
-                &KeyValueArgs {
-                    key: Some(key),
-                    value: Some(value),
-                },
-            )
-        })
-        .collect();
-    fbb.create_vector(&items)
+    let mut items = [WIPOffset::new(0); 3];
+    let mut n = 0;
+    for (k, v) in pairs.into_iter().flatten() {
+        let key = fbb.create_string(k);
+        let value = fbb.create_string(v);
+        items[n] = KeyValue::create(
+            fbb,
+            &KeyValueArgs {
+                key: Some(key),
+                value: Some(value),
+            },
+        );
+        n += 1;
+    }
+    fbb.create_vector(&items[..n])
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
