@@ -222,6 +222,30 @@ impl Chunks {
         self.done
     }
 
+    /// The pieces, runs of pieces under `min` bytes merged (copied) into pieces of at least `min`
+    /// bytes; bigger pieces are kept as they are.
+    pub fn into_pieces_of_at_least(self, min: usize) -> Vec<bytes::Bytes> {
+        let mut out = Vec::new();
+        let mut run: Vec<u8> = Vec::new();
+        for piece in self.into_pieces() {
+            if piece.len() >= min {
+                if !run.is_empty() {
+                    out.push(bytes::Bytes::from(std::mem::take(&mut run)));
+                }
+                out.push(piece);
+                continue;
+            }
+            run.extend_from_slice(&piece);
+            if run.len() >= min {
+                out.push(bytes::Bytes::from(std::mem::take(&mut run)));
+            }
+        }
+        if !run.is_empty() {
+            out.push(bytes::Bytes::from(run));
+        }
+        out
+    }
+
     /// All pieces in one buffer (a copy: for callers that need contiguous bytes).
     pub fn to_vec(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.len);
@@ -1057,6 +1081,22 @@ mod tests {
         let pieces = chunks.into_pieces();
         assert_eq!(pieces.concat(), expected);
         assert!(pieces.len() >= 4, "{} pieces", pieces.len());
+    }
+
+    #[test]
+    fn small_pieces_merge_and_big_ones_stay() {
+        let mut chunks = Chunks::default();
+        chunks.put(b"head");
+        chunks.put_bytes(bytes::Bytes::from(vec![1u8; 5_000]));
+        chunks.put(b"tail");
+        chunks.put_bytes(bytes::Bytes::from(vec![2u8; 5_000]));
+        chunks.put_bytes(bytes::Bytes::from(vec![3u8; 20_000]));
+        chunks.put(b"end");
+        let whole = chunks.to_vec();
+        let pieces = chunks.into_pieces_of_at_least(8_000);
+        assert_eq!(pieces.concat(), whole);
+        let sizes: Vec<usize> = pieces.iter().map(|p| p.len()).collect();
+        assert_eq!(sizes, vec![4 + 5_000 + 4 + 5_000, 20_000, 3]);
     }
 
     #[test]

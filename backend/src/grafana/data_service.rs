@@ -147,8 +147,13 @@ fn respond(answers: Vec<QueryAnswer>) -> http::Response<tonic::body::BoxBody> {
     body.append(message);
     let mut trailers = http::HeaderMap::new();
     trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
+    // HTTP/2 sends every body chunk as at least one DATA frame, and every chunk costs the stream a
+    // turn on the connection: hundreds of small pieces per answer cut throughput under load by a
+    // tenth and tripled p99 (the load test), so small pieces go out merged into chunks of at least
+    // four default frames (64 KiB: 16 KiB gave 735 queries/s and p99 707 ms, 64 KiB 774/s and
+    // 534 ms); big column buffers still go out as they are.
     let frames = body
-        .into_pieces()
+        .into_pieces_of_at_least(64 * 1024)
         .into_iter()
         .map(|piece| Ok::<_, std::convert::Infallible>(BodyFrame::data(piece)))
         .chain(std::iter::once(Ok(BodyFrame::trailers(trailers))));
