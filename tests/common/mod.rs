@@ -287,7 +287,6 @@ impl Plugin {
         let addr = parts[3].to_string();
         let channel = Channel::from_shared(format!("http://{addr}"))
             .expect("endpoint")
-            .http2_adaptive_window(true)
             .connect()
             .await
             .expect("connect to the plugin");
