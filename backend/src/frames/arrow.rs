@@ -23,7 +23,6 @@ use arrow_ipc::{
 use flatbuffers::{FlatBufferBuilder, ForwardsUOffset, Vector, WIPOffset};
 
 use super::{Field, Frame, FrameError, Values};
-use crate::execute::StrColumn;
 
 const MAGIC: &[u8; 6] = b"ARROW1";
 const CONTINUATION: [u8; 4] = [0xff; 4];
@@ -593,9 +592,6 @@ fn padded(len: usize) -> usize {
 impl<'a> Column<'a> {
     fn of(field: &'a Field) -> Result<Self, serde_json::Error> {
         let mut column = match &field.values {
-            Values::Time(v) => Column::fixed(Kind::Time, le_bytes(v, |x| x.to_le_bytes())),
-            Values::I64(v) => Column::fixed(Kind::I64, le_bytes(v, |x| x.to_le_bytes())),
-            Values::F64(v) => Column::fixed(Kind::F64, le_bytes(v, |x| x.to_le_bytes())),
             Values::Utf8(c) | Values::OptUtf8(c) => {
                 let (offsets, bytes, validity) = c.parts();
                 let mut column = Column::fixed(Kind::Utf8, Piece::Borrowed(bytes));
@@ -636,7 +632,8 @@ impl<'a> Column<'a> {
         Ok(())
     }
 
-    /// Columns whose Arrow buffers are written here (nothing to borrow or move).
+    /// Columns whose Arrow buffers are written here (a copy: what [`Column::of`] and
+    /// [`Column::take`] do not borrow or move).
     fn built(values: &Values) -> Result<Column<'static>, serde_json::Error> {
         Ok(match values {
             Values::Time(v) => Column::fixed(Kind::Time, le_bytes(v, |x| x.to_le_bytes())),
@@ -688,7 +685,7 @@ impl<'a> Column<'a> {
         })
     }
 
-    /// The field's data moved out (the field keeps its name, labels and config; its values are
+    /// The field's data moved out (the field keeps its name, labels and config; moved columns are
     /// left empty): numbers and text in Arrow's layout become pieces without a copy.
     fn take(field: &mut Field) -> Result<Column<'static>, serde_json::Error> {
         let mut column = match &mut field.values {
@@ -707,8 +704,6 @@ impl<'a> Column<'a> {
             other => Column::built(other)?,
         };
         column.describe(field)?;
-        // The rows are gone; only the kind of column is left for what reads the frame next.
-        field.values = empty_like(&field.values);
         Ok(column)
     }
 
@@ -778,27 +773,6 @@ impl<'a> Column<'a> {
             out.put_piece(piece);
             out.put_zeros(padded(len) - len);
         }
-    }
-}
-
-/// A column of the same kind with no rows.
-fn empty_like(values: &Values) -> Values {
-    match values {
-        Values::Time(_) => Values::Time(Vec::new()),
-        Values::I64(_) => Values::I64(Vec::new()),
-        Values::F64(_) => Values::F64(Vec::new()),
-        Values::Utf8(_) => Values::Utf8(StrColumn::new()),
-        Values::OptUtf8(_) => Values::OptUtf8(StrColumn::new()),
-        Values::OptTime(_) => Values::OptTime(Vec::new()),
-        Values::OptI64(_) => Values::OptI64(Vec::new()),
-        Values::OptF64(_) => Values::OptF64(Vec::new()),
-        Values::Str(_) => Values::Str(Vec::new()),
-        Values::OptStr(_) => Values::OptStr(Vec::new()),
-        Values::Bool(_) => Values::Bool(Vec::new()),
-        Values::OptBool(_) => Values::OptBool(Vec::new()),
-        Values::Json(_) => Values::Json(Vec::new()),
-        Values::OptJson(_) => Values::OptJson(Vec::new()),
-        Values::JsonText(_) => Values::JsonText(Vec::new()),
     }
 }
 
