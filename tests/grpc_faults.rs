@@ -625,3 +625,94 @@ async fn the_plugin_keeps_answering_after_every_fault() {
     let frame: Value = decode_frame(&good.responses["A"].frames[0]).meta;
     assert_eq!(frame["executedQueryString"], "{app=\"fine\"}");
 }
+
+/// Sends whatever bytes it is given as the gRPC message, and reads the answer's bytes back: requests
+/// Grafana would never send, to check our own QueryData request decoding.
+#[derive(Clone, Copy, Default)]
+struct RawCodec;
+
+struct RawEncoder;
+struct RawDecoder;
+
+impl tonic::codec::Codec for RawCodec {
+    type Encode = Vec<u8>;
+    type Decode = Vec<u8>;
+    type Encoder = RawEncoder;
+    type Decoder = RawDecoder;
+    fn encoder(&mut self) -> RawEncoder {
+        RawEncoder
+    }
+    fn decoder(&mut self) -> RawDecoder {
+        RawDecoder
+    }
+}
+
+impl tonic::codec::Encoder for RawEncoder {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+    fn encode(
+        &mut self,
+        item: Vec<u8>,
+        dst: &mut tonic::codec::EncodeBuf<'_>,
+    ) -> Result<(), tonic::Status> {
+        use bytes::BufMut;
+        dst.put_slice(&item);
+        Ok(())
+    }
+}
+
+impl tonic::codec::Decoder for RawDecoder {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+    fn decode(
+        &mut self,
+        src: &mut tonic::codec::DecodeBuf<'_>,
+    ) -> Result<Option<Vec<u8>>, tonic::Status> {
+        use bytes::Buf;
+        Ok(Some(src.copy_to_bytes(src.remaining()).to_vec()))
+    }
+}
+
+/// The plugin decodes QueryData requests itself (it answers from the frames' own buffers): a
+/// request that is not a `QueryDataRequest` gets a gRPC error, and the plugin goes on answering.
+#[tokio::test]
+async fn a_garbled_query_data_request_is_an_error_not_a_crash() {
+    let plugin = Plugin::start().await;
+    let mut raw = tonic::client::Grpc::new(plugin.channel.clone());
+    for garbage in [
+        vec![0xff; 7],
+        b"not protobuf at all".to_vec(),
+        vec![0x0a, 0x80],
+    ] {
+        raw.ready().await.expect("ready");
+        let status = raw
+            .unary(
+                tonic::Request::new(garbage.clone()),
+                http::uri::PathAndQuery::from_static("/pluginv2.Data/QueryData"),
+                RawCodec,
+            )
+            .await
+            .expect_err("garbage is refused");
+        assert_eq!(
+            status.code(),
+            tonic::Code::Internal,
+            "{garbage:?}: {status:?}"
+        );
+        assert!(status.message().contains("request"), "{status:?}");
+    }
+    // An empty message is a valid, empty request: no queries, no answers.
+    raw.ready().await.expect("ready");
+    let empty = raw
+        .unary(
+            tonic::Request::new(Vec::new()),
+            http::uri::PathAndQuery::from_static("/pluginv2.Data/QueryData"),
+            RawCodec,
+        )
+        .await
+        .expect("an empty request is answered");
+    assert!(empty.into_inner().is_empty());
+    let (server, _) = faulty_loki().await;
+    let ds = datasource(json!({ "lokiUrl": server.uri() }), &[]);
+    let good = query(&plugin, ds, vec![logs("A", "{app=\"fine\"}")]).await;
+    assert_eq!(good.responses["A"].status, 200);
+}
