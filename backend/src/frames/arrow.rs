@@ -594,17 +594,23 @@ impl<'a> Column<'a> {
         let mut column = match &field.values {
             Values::Utf8(c) | Values::OptUtf8(c) => {
                 let (offsets, bytes, validity) = c.parts();
-                let mut column = Column::fixed(Kind::Utf8, Piece::Borrowed(bytes));
-                column.offsets = le_bytes(offsets, |x| x.to_le_bytes());
-                if let Some(valid) = validity {
-                    column.set_validity(valid.iter().copied());
-                }
-                column
+                let offsets = le_bytes(offsets, |x| x.to_le_bytes());
+                Column::text(Piece::Borrowed(bytes), offsets, validity)
             }
             other => Column::built(other)?,
         };
         column.describe(field)?;
         Ok(column)
+    }
+
+    /// A `Utf8` column from Arrow's three buffers.
+    fn text(bytes: Piece<'a>, offsets: Piece<'a>, validity: Option<&[bool]>) -> Self {
+        let mut column = Column::fixed(Kind::Utf8, bytes);
+        column.offsets = offsets;
+        if let Some(valid) = validity {
+            column.set_validity(valid.iter().copied());
+        }
+        column
     }
 
     fn fixed(kind: Kind, data: Piece<'a>) -> Self {
@@ -644,12 +650,8 @@ impl<'a> Column<'a> {
             Values::OptF64(v) => Column::optional_numbers(Kind::F64, v, |x| x.to_le_bytes()),
             Values::Utf8(c) | Values::OptUtf8(c) => {
                 let (offsets, bytes, validity) = c.parts();
-                let mut column = Column::fixed(Kind::Utf8, Piece::Owned(bytes.to_vec()));
-                column.offsets = le_bytes(offsets, |x| x.to_le_bytes());
-                if let Some(valid) = validity {
-                    column.set_validity(valid.iter().copied());
-                }
-                column
+                let offsets = le_bytes(offsets, |x| x.to_le_bytes());
+                Column::text(Piece::Owned(bytes.to_vec()), offsets, validity)
             }
             Values::Str(v) => Column::variable(Kind::Utf8, v.iter().map(|s| Some(s.as_bytes()))),
             Values::OptStr(v) => Column::variable(
@@ -694,12 +696,11 @@ impl<'a> Column<'a> {
             Values::F64(v) => Column::fixed(Kind::F64, words(std::mem::take(v))),
             Values::Utf8(c) | Values::OptUtf8(c) => {
                 let (offsets, bytes, validity) = std::mem::take(c).into_parts();
-                let mut column = Column::fixed(Kind::Utf8, Piece::Shared(bytes.into()));
-                column.offsets = words(offsets);
-                if let Some(valid) = validity {
-                    column.set_validity(valid.iter().copied());
-                }
-                column
+                Column::text(
+                    Piece::Shared(bytes.into()),
+                    words(offsets),
+                    validity.as_deref(),
+                )
             }
             other => Column::built(other)?,
         };
