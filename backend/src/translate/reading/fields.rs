@@ -223,14 +223,11 @@ pub(super) fn read_fields(r: &mut Reading, schema: &Schema) {
     }
 }
 
-/// An operator and value that LogQL and TraceQL accept together: `=~`/`!~` take a string (a number
-/// or duration written after them is matched as its text), and a text value compares only for
-/// (in)equality (a trailing "이상" after a quoted word does not make it an ordering).
+/// A text value compares only for (in)equality (a trailing "이상" after a quoted word does not make it
+/// an ordering). (`=~`/`!~` with a number are made strings where queries are written:
+/// `translate::logs` and TraceQL's `Cond::cmp`.)
 fn comparable(op: CmpOp, value: FieldValue) -> (CmpOp, FieldValue) {
     match (op, value) {
-        (CmpOp::Re | CmpOp::Nre, v @ (FieldValue::Number(_) | FieldValue::Duration(_))) => {
-            (op, FieldValue::Text(value_display(&v)))
-        }
         (CmpOp::Gt | CmpOp::Gte | CmpOp::Lt | CmpOp::Lte, v @ FieldValue::Text(_)) => {
             (CmpOp::Eq, v)
         }
