@@ -28,6 +28,13 @@ fn eval_json(cases: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 
+/// Every case of the set at `path` (relative to the crate) passes in structural mode.
+fn assert_all_pass(path: &str) -> serde_json::Value {
+    let report = eval_json(&format!("{}/{path}", root()));
+    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    report
+}
+
 fn failures(report: &serde_json::Value) -> Vec<String> {
     report["outcomes"]
         .as_array()
@@ -40,45 +47,39 @@ fn failures(report: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn dev_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/../shared/eval/dev.jsonl", root()));
+    let report = assert_all_pass("../shared/eval/dev.jsonl");
     assert_eq!(report["summary"]["cases"], 36);
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
 }
 
 #[test]
 fn paraphrase_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/tests/eval/paraphrases.jsonl", root()));
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_all_pass("tests/eval/paraphrases.jsonl");
 }
 
 /// 160 cases written blind by a separate examiner from the design's conventions and the recorded data
 /// (it first scored 84.4 %; the misses it found were fixed in general ways, see BENCHMARKS.md).
 #[test]
 fn examiner_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/tests/eval/examiner-1.jsonl", root()));
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_all_pass("tests/eval/examiner-1.jsonl");
 }
 
 /// 200 more cases by a second blind examiner (first score 87.5 %, see BENCHMARKS.md).
 #[test]
 fn second_examiner_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/tests/eval/examiner-2.jsonl", root()));
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_all_pass("tests/eval/examiner-2.jsonl");
 }
 
 /// 144 paraphrases of the dev cases (four each) by a third blind examiner (first score 81.2 %).
 #[test]
 fn third_examiner_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/tests/eval/examiner-3.jsonl", root()));
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_all_pass("tests/eval/examiner-3.jsonl");
 }
 
 /// 150 cases by a fourth blind examiner (first score 90.7 %: groupings by fields and attributes, values
 /// bound to a named field, root services, negated levels; two golds given `| __error__=""` after `unwrap`).
 #[test]
 fn fourth_examiner_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/tests/eval/examiner-4.jsonl", root()));
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_all_pass("tests/eval/examiner-4.jsonl");
 }
 
 /// 120 cases by a fifth blind examiner (first score 91.7 %: Korean two-word negations, counted plural
@@ -87,8 +88,7 @@ fn fourth_examiner_set_scores_100_percent_structurally() {
 /// en-dash time ranges). No gold changed.
 #[test]
 fn fifth_examiner_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/tests/eval/examiner-5.jsonl", root()));
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_all_pass("tests/eval/examiner-5.jsonl");
 }
 
 /// 120 cases by a sixth blind examiner (first score 90.0 %: second grouping labels, Korean loanwords as
@@ -96,8 +96,7 @@ fn fifth_examiner_set_scores_100_percent_structurally() {
 /// numeric comparisons after dotted attributes, db operations as spans, the `event.` scope). No gold changed.
 #[test]
 fn sixth_examiner_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/tests/eval/examiner-6.jsonl", root()));
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_all_pass("tests/eval/examiner-6.jsonl");
 }
 
 /// 100 cases by a seventh blind examiner (first score 76.0 %: loose service names such as "orders",
@@ -106,16 +105,14 @@ fn sixth_examiner_set_scores_100_percent_structurally() {
 /// after "containing"; "보여줄 수 있어" as no count; restart requests). No gold changed.
 #[test]
 fn seventh_examiner_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/tests/eval/examiner-7.jsonl", root()));
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_all_pass("tests/eval/examiner-7.jsonl");
 }
 
 /// Our own rephrasings (English and Korean) of the fourth to seventh examiners' failure kinds, written after
 /// the fix to check that it generalises.
 #[test]
 fn generalisation_set_scores_100_percent_structurally() {
-    let report = eval_json(&format!("{}/tests/eval/generalisation.jsonl", root()));
-    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_all_pass("tests/eval/generalisation.jsonl");
 }
 
 #[test]
